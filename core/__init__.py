@@ -1,0 +1,1 @@
+"""AI-visibility analytics on DataForSEO LLM responses: the part with no Streamlit in it."""
