@@ -106,7 +106,7 @@ def raise_for_code(code: int | None, message: str, http_status: int | None = Non
             code, http_status)
     if http_status == 402 or code in BALANCE_CODES:
         raise errors.BalanceError(
-            f"DataForSEO account balance problem: {message or 'Payment Required'}. "
+            f"DataForSEO account balance problem: {(message or 'Payment Required').rstrip('.')}. "
             "Top up the balance; no results are delivered until then.", code, http_status)
     if code in COST_LIMIT_CODES:
         raise errors.CostLimitError(

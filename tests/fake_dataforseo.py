@@ -1,0 +1,388 @@
+"""A fake DataForSEO API for tests: real HTTP on 127.0.0.1, on a port the OS picks.
+
+It serves ``task_get`` and ``tasks_ready`` of the LLM-responses API (gemini, chat_gpt, claude) and
+``appendix/user_data``, checks HTTP Basic auth, and can be scripted to fail (HTTP errors, API
+status codes, broken bodies, delays). It never logs anything, credentials least of all.
+
+    with FakeDataForSEO() as api:
+        api.add_task("gemini", task)
+        api.script(task["id"], ("http", 500))   # first a 500, then the stored reply
+        requests.get(f"{api.base_url}/v3/ai_optimization/gemini/llm_responses/task_get/{task['id']}",
+                     auth=(api.login, api.password))
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import hmac
+import json
+import re
+import threading
+import time
+import uuid
+from collections import defaultdict, deque
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+ENGINES = ("gemini", "chat_gpt", "claude")
+VERSION = "0.1.20261110"
+MESSAGES = {
+    20000: "Ok.",
+    40001: "This id is used by another client, check the id.",
+    40002: "This id is used by another search engine, check the Path.",
+    40100: "You are not authorized to access this resource.",
+    40200: "Payment Required.",
+    40202: "You can't make more than {limit} requests per minute. Please, try again later.",
+    40203: "The cost limit has been exceeded. You can modify your cost limit in the user panel.",
+    40209: "You can't make more than 30 simultaneous requests. Please, try again later.",
+    40210: "Insufficient funds.",
+    40400: "Not Found.",
+    40401: "Task Not Found.",
+    40402: "Invalid Path.",
+    40403: "Results Expired.",
+    40601: "Task Handed.",
+    40602: "Task In Queue.",
+    50000: "Internal Error.",
+    50301: "Service Unavailable.",
+}
+BEHAVIOURS = {"http", "code", "task_code", "broken", "delay", "auth"}
+_TASK_GET = re.compile(r"/v3/ai_optimization/([^/]+)/llm_responses/task_get/([^/]+)")
+_TASKS_READY = re.compile(r"/v3/ai_optimization/([^/]+)/llm_responses/tasks_ready")
+_USER_DATA = "/v3/appendix/user_data"
+
+
+class Request(NamedTuple):
+    """One request the server saw (never its credentials)."""
+
+    method: str
+    path: str
+    auth_ok: bool
+
+
+class _Route(NamedTuple):
+    kind: str  # "task_get", "tasks_ready" or "user_data"
+    engine: str | None = None
+    task_id: str | None = None
+
+
+def envelope(tasks: list[dict[str, Any]] | None, status_code: int = 20000,
+             status_message: str = "Ok.") -> dict[str, Any]:
+    """A reply envelope around ``tasks`` (``None`` gives ``"tasks": null``)."""
+    tasks_list = tasks or []
+    return {
+        "version": VERSION,
+        "status_code": status_code,
+        "status_message": status_message,
+        "time": "0.0712 sec.",
+        "cost": round(sum(task.get("cost") or 0 for task in tasks_list), 7),
+        "tasks_count": len(tasks_list),
+        "tasks_error": sum(1 for task in tasks_list if task.get("status_code", 0) >= 40000),
+        "tasks": tasks,
+    }
+
+
+def task_get_path(engine: str, task_id: str) -> list[str]:
+    """The ``path`` field of a task_get task: the URL path split into parts."""
+    return ["v3", "ai_optimization", engine, "llm_responses", "task_get", task_id]
+
+
+def error_task(task_id: str, engine: str, code: int, message: str) -> dict[str, Any]:
+    """A task_get task that failed with ``code``: no result, no cost."""
+    return {
+        "id": task_id,
+        "status_code": code,
+        "status_message": message,
+        "time": "0.0000 sec.",
+        "cost": 0,
+        "result_count": 0,
+        "path": task_get_path(engine, task_id),
+        "data": {"api": "ai_optimization", "function": "llm_responses", "se": engine},
+        "result": None,
+    }
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # idle keep-alive connections must not hold up stop()
+    request_queue_size = 128
+    fake: "FakeDataForSEO"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+        self.server.fake._handle(self)
+
+    do_POST = do_GET
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Stay quiet: a request line or header must never reach a log."""
+
+
+class FakeDataForSEO:
+    """The fake API server; use as a context manager or call ``start()`` / ``stop()``.
+
+    Settable attributes: ``latency`` (seconds added to every request), ``fail_all`` (a behaviour
+    answered to every authorised request, e.g. ``("auth", 402)``; not consumed), ``task_get_limit``
+    (the per-minute limit ``user_data`` reports, also in the 40202 message), ``balance``.
+    """
+
+    def __init__(self, login: str = "test-login", password: str = "test-password") -> None:
+        self.login, self.password = login, password
+        self.latency = 0.0
+        self.fail_all: tuple[str, Any] | None = None
+        self.task_get_limit = 2000
+        self.balance = 42.5
+        self.max_in_flight = 0
+        self._replies: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._scripts: dict[str | None, deque] = defaultdict(deque)
+        self._requests: list[Request] = []
+        self._in_flight = 0
+        self._lock = threading.Lock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def start(self) -> "FakeDataForSEO":
+        """Listen on 127.0.0.1 (an OS-chosen port) and serve from a daemon thread."""
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.fake = self
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="fake-dataforseo", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the listening socket."""
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+        self._server = self._thread = None
+
+    def __enter__(self) -> "FakeDataForSEO":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT`` of the running server."""
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    # -- data ----------------------------------------------------------------------------
+    def add_reply(self, engine: str, task_id: str, reply: dict[str, Any]) -> None:
+        """Serve ``reply`` (a full envelope, as the API sends it) for ``task_id`` under ``engine``."""
+        with self._lock:
+            self._replies[task_id] = (engine, copy.deepcopy(reply))
+
+    def add_task(self, engine: str, task: dict[str, Any]) -> None:
+        """Serve one task dict (it has its own ``id``) wrapped in an envelope."""
+        self.add_reply(engine, task["id"], envelope([task]))
+
+    def add_pending(self, engine: str, task_id: str, code: int = 40602) -> None:
+        """A task not done yet: 40602 Task In Queue. (or 40601 Task Handed.)."""
+        self.add_task(engine, error_task(task_id, engine, code, self._message(code)))
+
+    def add_expired(self, engine: str, task_id: str) -> None:
+        """A task older than 30 days: 40403 Results Expired."""
+        self.add_task(engine, error_task(task_id, engine, 40403, self._message(40403)))
+
+    def script(self, task_id: str | None, *behaviours: tuple[str, Any]) -> None:
+        """Queue behaviours for the next requests of ``task_id`` (``None``: of any request), in order.
+
+        A behaviour is ``("http", 500)``, ``("code", 40202)`` (top-level code, HTTP 200),
+        ``("task_code", 50000)`` (task-level code), ``("broken", "nonjson" | "truncated")``,
+        ``("delay", seconds)`` or ``("auth", 401 | 402 | 40210)``. Requests of an id use its own
+        queue first, then the global one; once both are empty, requests are answered normally.
+        """
+        for kind, arg in behaviours:
+            if kind not in BEHAVIOURS or (kind == "broken" and arg not in ("nonjson", "truncated")):
+                raise ValueError(f"unknown behaviour {(kind, arg)!r}")
+        with self._lock:
+            self._scripts[task_id].extend(behaviours)
+
+    # -- observability -------------------------------------------------------------------
+    @property
+    def requests(self) -> list[Request]:
+        """A copy of the requests seen so far, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    def count(self, path_contains: str | None = None) -> int:
+        """How many requests were seen (whose path contains ``path_contains``, if given)."""
+        return sum(1 for r in self.requests if path_contains is None or path_contains in r.path)
+
+    def reset_log(self) -> None:
+        """Forget the requests seen and the in-flight maximum."""
+        with self._lock:
+            self._requests.clear()
+            self.max_in_flight = 0
+
+    # -- serving -------------------------------------------------------------------------
+    def _handle(self, handler: _Handler) -> None:
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+        try:
+            length = int(handler.headers.get("Content-Length") or 0)
+            if length:
+                handler.rfile.read(length)
+            path = urlsplit(handler.path).path
+            auth_ok = self._auth_ok(handler.headers.get("Authorization"))
+            with self._lock:
+                self._requests.append(Request(handler.command, path, auth_ok))
+            if self.latency:
+                time.sleep(self.latency)
+            status, body, content_type = self._answer(handler.command, path, auth_ok)
+        finally:
+            with self._lock:  # before the reply leaves, so a client's next request never overlaps
+                self._in_flight -= 1
+        handler.send_response(status)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(body)))
+        if status == 401:
+            handler.send_header("WWW-Authenticate", 'Basic realm="DataForSEO"')
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    def _auth_ok(self, header: str | None) -> bool:
+        scheme, _, encoded = (header or "").partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            given = base64.b64decode(encoded.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        return hmac.compare_digest(given, f"{self.login}:{self.password}".encode())
+
+    def _answer(self, method: str, path: str, auth_ok: bool) -> tuple[int, bytes, str]:
+        """Status, body and content type for one request."""
+        if not auth_ok:
+            return self._auth_error(40100)
+        route = self._route(method, path)
+        if route is None:
+            return _json(404, envelope(None, 40400, self._message(40400)))
+        behaviour = self.fail_all or self._next_behaviour(route.task_id)
+        if behaviour is None:
+            return self._normal(route)
+        kind, arg = behaviour
+        if kind == "delay":
+            time.sleep(arg)
+            return self._normal(route)
+        if kind == "http":
+            if arg == 500:
+                return _json(500, envelope(None, 50000, self._message(50000)))
+            return _html(arg, f"<html><body><h1>{arg} {HTTPStatus(arg).phrase}</h1></body></html>")
+        if kind == "code":
+            return _json(200, envelope([], arg, self._message(arg)))
+        if kind == "task_code":
+            return _json(200, envelope([self._error_task(route, arg)]))
+        if kind == "auth":
+            return self._auth_error({401: 40100, 402: 40200}.get(arg, arg))
+        if arg == "nonjson":
+            return _html(200, "<html>Bad gateway</html>")
+        status, body, content_type = self._normal(route)
+        return status, body[: len(body) // 2], content_type
+
+    def _route(self, method: str, path: str) -> _Route | None:
+        if method != "GET":
+            return None
+        if match := _TASK_GET.fullmatch(path):
+            return _Route("task_get", *match.groups()) if match[1] in ENGINES else None
+        if match := _TASKS_READY.fullmatch(path):
+            return _Route("tasks_ready", match[1]) if match[1] in ENGINES else None
+        return _Route("user_data") if path == _USER_DATA else None
+
+    def _next_behaviour(self, task_id: str | None) -> tuple[str, Any] | None:
+        with self._lock:
+            for key in (task_id, None):
+                if self._scripts.get(key):
+                    return self._scripts[key].popleft()
+        return None
+
+    def _normal(self, route: _Route) -> tuple[int, bytes, str]:
+        if route.kind == "task_get":
+            return _json(200, self._task_get(route.engine, route.task_id))
+        if route.kind == "tasks_ready":
+            return _json(200, envelope([self._service_task(route, self._ready(route.engine))]))
+        return _json(200, envelope([self._service_task(route, [self._user_data()])]))
+
+    def _task_get(self, engine: str, task_id: str) -> dict[str, Any]:
+        with self._lock:
+            stored = self._replies.get(task_id)
+        if stored is None:
+            return envelope([error_task(task_id, engine, 40401, self._message(40401))])
+        if stored[0] != engine:
+            return envelope([error_task(task_id, engine, 40002, self._message(40002))])
+        return stored[1]
+
+    def _ready(self, engine: str) -> list[dict[str, Any]]:
+        """``tasks_ready`` items for the completed stored tasks of ``engine``."""
+        with self._lock:
+            replies = [(task_id, reply) for task_id, (se, reply) in self._replies.items() if se == engine]
+        items = []
+        for task_id, reply in replies:
+            task = (reply.get("tasks") or [{}])[0]
+            if task.get("status_code") != 20000:
+                continue
+            result = (task.get("result") or [{}])[0]
+            items.append({
+                "id": task_id,
+                "se": engine,
+                "se_type": "llm_responses",
+                "date_posted": result.get("datetime") or "2026-11-16 09:00:00 +00:00",
+                "tag": (task.get("data") or {}).get("tag"),
+                "endpoint": f"/v3/ai_optimization/{engine}/llm_responses/task_get/{task_id}",
+            })
+        return items
+
+    def _user_data(self) -> dict[str, Any]:
+        limit = self.task_get_limit
+        return {
+            "login": self.login,
+            "timezone": "UTC",
+            "rates": {"limits": {"day": {"total": 0},
+                                 "minute": {"total": limit, "ai_optimization": {"llm_responses": {
+                                     "task_post": limit, "tasks_ready": 20, "task_get": limit}}}}},
+            "money": {"total": 100.0, "balance": self.balance},
+        }
+
+    def _service_task(self, route: _Route, result: list[dict[str, Any]]) -> dict[str, Any]:
+        """A completed task of ``tasks_ready`` or ``user_data`` carrying ``result``."""
+        task = self._error_task(route, 20000)
+        task.update(result=result, result_count=len(result))
+        return task
+
+    def _error_task(self, route: _Route, code: int) -> dict[str, Any]:
+        """A task with ``code`` and no result, its path and data matching ``route``."""
+        task = error_task(route.task_id or str(uuid.uuid4()), route.engine or "", code, self._message(code))
+        if route.kind == "tasks_ready":
+            task["path"] = ["v3", "ai_optimization", route.engine, "llm_responses", "tasks_ready"]
+            task["data"] = {"api": "ai_optimization", "function": "tasks_ready", "se": route.engine}
+        elif route.kind == "user_data":
+            task["path"] = ["v3", "appendix", "user_data"]
+            task["data"] = {"api": "appendix", "function": "user_data"}
+        return task
+
+    def _auth_error(self, code: int) -> tuple[int, bytes, str]:
+        """An account-level refusal: HTTP 401 or 402 (from the code), ``tasks`` null."""
+        return _json(code // 100, envelope(None, code, self._message(code)))
+
+    def _message(self, code: int) -> str:
+        return MESSAGES.get(code, "Error.").format(limit=self.task_get_limit)
+
+
+def _json(status: int, body: dict[str, Any]) -> tuple[int, bytes, str]:
+    return status, json.dumps(body, ensure_ascii=False).encode(), "application/json"
+
+
+def _html(status: int, text: str) -> tuple[int, bytes, str]:
+    return status, text.encode(), "text/html"
