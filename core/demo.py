@@ -19,9 +19,20 @@ DEMO_FILE = Path(__file__).with_name("data") / "demo_replies.json"
 
 
 @lru_cache(maxsize=1)
+def _demo_file() -> dict:
+    return json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+
+
+def demo_brands() -> tuple[list[str], list[str]]:
+    """The demo market's own brand and its competitors, to prefill the brand inputs."""
+    data = _demo_file()
+    return [data["brand"]], list(data["competitors"])
+
+
+@lru_cache(maxsize=1)
 def demo_outcomes() -> dict[str, TaskOutcome]:
     """Every demo id's outcome, parsed from its stored reply exactly as a live reply would be."""
-    replies = json.loads(DEMO_FILE.read_text(encoding="utf-8"))["replies"]
+    replies = _demo_file()["replies"]
     return {r["task_id"]: sansio.parse_task_get(200, json.dumps(r["reply"]).encode(), r["engine"],
                                                 r["task_id"]) for r in replies}
 

@@ -31,3 +31,70 @@ def usage_totals(tasks: pd.DataFrame) -> dict[str, float]:
     completed = tasks[tasks["status"] == "completed"]
     totals = {field: completed[field].sum() for field in USAGE_FIELDS}
     return {k: (int(v) if k in TOKEN_FIELDS else round(float(v), 6)) for k, v in totals.items()}
+
+
+def role_of(domain: str, brands: list[str], competitors: list[str]) -> str:
+    """"brand", "competitor" or "other" for a cited domain (a subdomain counts as its parent)."""
+    if tracked_name(domain, brands):
+        return "brand"
+    return "competitor" if tracked_name(domain, competitors) else "other"
+
+
+def domain_by_prompt(citations: pd.DataFrame, domains: list[str], by: str = "domain") -> pd.DataFrame:
+    """Answers citing each of ``domains`` per prompt: rows are domains, columns prompts."""
+    cited = citations[citations[by].isin(domains)]
+    matrix = cited.groupby([by, "prompt"], observed=True)["task_id"].nunique().unstack(fill_value=0)
+    return matrix.reindex(index=[d for d in domains if d in matrix.index])
+
+
+def tracked_name(domain: str | None, names: list[str]) -> str | None:
+    """The tracked name a cited domain belongs to (itself or a subdomain of it), if any."""
+    if not domain:
+        return None
+    return next((name for name in names if domain == name or domain.endswith("." + name)), None)
+
+
+def tracked(citations: pd.DataFrame, names: list[str], by: str = "domain") -> pd.Series:
+    """For each citation, the tracked name it belongs to, or None (computed once per distinct site)."""
+    lookup = {site: tracked_name(site, names) for site in citations[by].dropna().unique()}
+    return citations[by].map(lookup).astype(object)
+
+
+def brand_visibility(citations: pd.DataFrame, answers_total: int, brands: list[str],
+                     competitors: list[str], by: str = "domain") -> pd.DataFrame:
+    """Per tracked domain: citations, share of voice among the tracked, answers citing it and
+    their share of all completed answers, and the mean position of its first citation."""
+    columns = ["name", "role", "citations", "share_of_voice", "answers", "answer_share",
+               "first_position"]
+    names = [*brands, *(c for c in competitors if c not in brands)]
+    frame = citations.assign(name=tracked(citations, names, by)).dropna(subset=["name"])
+    rows = []
+    for name in names:
+        own = frame[frame["name"] == name]
+        first = own.groupby("task_id")["position"].min()
+        rows.append({"name": name, "role": "brand" if name in brands else "competitor",
+                     "citations": len(own), "answers": own["task_id"].nunique(),
+                     "first_position": float(first.mean()) if len(first) else None})
+    table = pd.DataFrame(rows, columns=[c for c in columns if c not in ("share_of_voice", "answer_share")])
+    table["share_of_voice"] = table["citations"] / max(len(frame), 1)
+    table["answer_share"] = table["answers"] / max(answers_total, 1)
+    return table[columns]
+
+
+def prompt_gaps(citations: pd.DataFrame, answers: pd.DataFrame, brands: list[str],
+                competitors: list[str], by: str = "domain") -> pd.DataFrame:
+    """Per prompt: answers, how many cite the brand, how many a competitor, and which competitors;
+    ``gap`` marks prompts where competitors are cited and the brand never is."""
+    per_prompt = answers.groupby("prompt", observed=True)["task_id"].nunique().rename("answers")
+    roles = citations.assign(brand=tracked(citations, brands, by).notna(),
+                             competitor=tracked(citations, competitors, by))
+    brand = roles[roles["brand"]].groupby("prompt", observed=True)["task_id"].nunique()
+    rivals = roles.dropna(subset=["competitor"])
+    rival_answers = rivals.groupby("prompt", observed=True)["task_id"].nunique()
+    rival_names = rivals.groupby("prompt", observed=True)["competitor"].agg(lambda s: ", ".join(sorted(set(s))))
+    table = pd.DataFrame({"answers": per_prompt,
+                          "brand_answers": brand.reindex(per_prompt.index, fill_value=0),
+                          "competitor_answers": rival_answers.reindex(per_prompt.index, fill_value=0),
+                          "competitors_cited": rival_names.reindex(per_prompt.index, fill_value="")})
+    table["gap"] = (table["competitor_answers"] > 0) & (table["brand_answers"] == 0)
+    return table.reset_index().sort_values(["gap", "competitor_answers"], ascending=False, ignore_index=True)

@@ -131,3 +131,31 @@ def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
         if column in frame:
             frame[column] = frame[column].astype("category")
     return frame
+
+
+def filter_tables(tables: Tables, engines=(), models=(), prompts=(), since=None, until=None) -> Tables:
+    """The tables restricted to tasks matching every given filter (an empty filter keeps all).
+
+    ``since``/``until`` are dates (inclusive, UTC). Not-completed tasks have no model or date;
+    they stay in ``tasks`` unless a filter excludes them by engine.
+    """
+    tasks = tables.tasks
+    keep = pd.Series(True, index=tasks.index)
+    if engines:
+        keep &= tasks["engine"].isin(engines)
+    completed = tasks["status"] == "completed"
+    if models:
+        keep &= ~completed | tasks["model"].isin(models)
+    if prompts:
+        keep &= ~completed | tasks["prompt"].isin(prompts)
+    day = tasks["datetime"].dt.date.astype(object)  # all-NaT gives datetime64, which refuses a date
+    if since is not None:
+        keep &= ~completed | (day >= since)
+    if until is not None:
+        keep &= ~completed | (day <= until)
+    if keep.all():
+        return tables
+    kept = tasks[keep]
+    ids = set(kept.loc[kept["status"] == "completed", "task_id"])
+    return Tables(kept, *(frame[frame["task_id"].isin(ids)]
+                          for frame in (tables.citations, tables.fan_out, tables.answers)))

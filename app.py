@@ -1,0 +1,94 @@
+"""Load tasks: paste, upload or pick task ids, choose the engine, see each id's outcome."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core import sansio
+from core.ids import ids_from_upload, parse_ids
+from ui import data, shell, state, tables_ui
+
+ENGINE_CHOICES = [*sansio.ENGINES, "perplexity"]
+
+
+def _use(parsed) -> None:
+    """Make the parsed ids the loaded set (runs as a callback, before the page loads them)."""
+    st.session_state["malformed"] = parsed.malformed
+    if parsed.valid:
+        state.put("ids", parsed.valid)
+        state.put("ref", [])
+
+
+def _on_paste() -> None:
+    state.put("engine", st.session_state["w_engine"])
+    if st.session_state["w_engine"] in sansio.ENGINES:
+        _use(parse_ids(st.session_state.get("w_ids_text", "")))
+
+
+def _on_upload() -> None:
+    upload = st.session_state.get("w_upload")
+    if upload is not None:
+        _use(ids_from_upload(upload.getvalue()))
+
+
+def _on_ready() -> None:
+    _use(parse_ids(st.session_state.get("w_ready", [])))
+
+
+def _refresh() -> None:
+    st.session_state["refresh"] = st.session_state.get("refresh", 0) + 1
+
+
+view = shell.page("Load tasks", ":material/download:")
+
+paste, upload, ready = st.tabs([":material/content_paste: Paste ids", ":material/upload_file: Upload a file",
+                                ":material/checklist: Ready tasks"])
+with paste, st.form("paste_ids", border=False):
+    engine_now = state.first("engine", "gemini")
+    st.selectbox("Engine", ENGINE_CHOICES, index=ENGINE_CHOICES.index(engine_now) if engine_now in
+                 ENGINE_CHOICES else 0, key="w_engine", format_func=lambda e: sansio.ENGINE_LABELS.get(e, "Perplexity"),
+                 help="The engine the tasks were posted to. Perplexity has no task results.")
+    st.text_area("Task ids", value="\n".join(state.get("ids")), key="w_ids_text", height=140,
+                 placeholder="One id per line, or separated by commas or spaces")
+    st.form_submit_button("Load tasks", icon=":material/play_arrow:", type="primary", on_click=_on_paste)
+if state.first("engine") == "perplexity":
+    st.warning(sansio.NO_TASK_RESULTS["perplexity"], icon=":material/block:")
+with upload:
+    st.file_uploader("CSV or TXT of task ids", type=["csv", "txt"], key="w_upload",
+                     help="An `id` or `task_id` column, else the first column; or one id per line.")
+    st.button("Load the file's ids", icon=":material/upload:", on_click=_on_upload, key="w_load_upload")
+with ready:
+    client = data.client(view.settings)
+    if client is None:
+        st.caption("Ready tasks are listed from a live account; the demo has none.")
+    elif st.toggle("List tasks completed in the last 3 days", key="w_list_ready"):
+        engine = state.first("engine", "gemini")
+        try:
+            items = data.tasks_ready(engine, view.settings.account_key, client)
+        except Exception as exc:  # shown once, not cached
+            st.error(f"Could not list ready tasks: {exc}", icon=":material/error:")
+            items = []
+        st.multiselect(f"{len(items)} ready {sansio.ENGINE_LABELS.get(engine, engine)} tasks", key="w_ready",
+                       options=[item["id"] for item in items],
+                       format_func=lambda i: next((f"{i} · {x.get('tag') or ''} {x.get('date_posted') or ''}"
+                                                   for x in items if x["id"] == i), i))
+        st.button("Load the selected tasks", on_click=_on_ready, key="w_load_ready")
+
+for text, reason in st.session_state.get("malformed", []):
+    st.warning(f"Malformed id `{text[:80]}`: {reason}. It was not requested.", icon=":material/warning:")
+
+batch = view.loaded.batch
+if batch.outcomes:
+    counts = batch.counts()
+    columns = st.columns(len(counts) + 1)
+    columns[0].metric("Task ids", len(batch.outcomes))
+    for column, (status, n) in zip(columns[1:], counts.items()):
+        column.metric(status.capitalize(), n, help=sansio.STATUS_HELP[status])
+    if set(counts) - {sansio.COMPLETED}:
+        st.button("Request the not-completed ids again", icon=":material/refresh:", on_click=_refresh,
+                  key="w_refresh", help="Completed results are kept; pending and failed ids are asked again.")
+    tables_ui.table(view.loaded.tables.tasks, "tasks", key="status_table",
+                    columns=["task_id", "engine", "status", "status_code", "status_message", "model", "prompt",
+                             "datetime", "citations", "fan_out_queries"])
+elif not view.loaded.ids:
+    st.info("Paste task ids above, upload a file of them, or pick ready tasks, then **Load tasks**.",
+            icon=":material/arrow_upward:")

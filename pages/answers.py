@@ -1,0 +1,4 @@
+"""Answers."""
+from ui import shell
+
+view = shell.page("Answers", ":material/article:")

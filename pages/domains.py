@@ -1,0 +1,64 @@
+"""Cited domains: which sites the AI cites, how often, in how many answers, for which prompts."""
+from __future__ import annotations
+
+import plotly.express as px
+import streamlit as st
+
+from core import metrics
+from ui import shell, tables_ui, theme
+
+view = shell.page("Cited domains", ":material/language:")
+tables, by = view.tables, view.by
+citations = tables.citations
+if citations.empty:
+    st.info("No citations in the loaded answers: web search was off, or the answers cite nothing. "
+            "Load tasks that ran with web search on.", icon=":material/link_off:")
+    st.stop()
+
+counts = metrics.domain_counts(citations, view.answers_total, by=by)
+citing_answers = citations["task_id"].nunique()
+a, b, c, d = st.columns(4)
+a.metric("Citations", len(citations), help="Annotations in the completed answers shown.")
+b.metric(f"Cited {by}s", len(counts))
+c.metric("Answers citing anything", f"{citing_answers} of {view.answers_total}")
+d.metric("Gemini redirects resolved", f"{int(citations['is_redirect'].sum())}",
+         help="Vertex AI redirect links credited to the real site (direct_url, else title).")
+
+top_n = st.slider("Sites shown", 5, 50, 15, key="w_top_n")
+top = counts.head(top_n).copy()
+top["role"] = [metrics.role_of(x, view.brands, view.competitors) for x in top[by]]
+colored_by_role = bool(view.brands or view.competitors)
+figure = px.bar(
+    top.iloc[::-1], x="citations", y=by, orientation="h",
+    color="role" if colored_by_role else by,
+    color_discrete_map=theme.ROLE_COLORS if colored_by_role else theme.color_map(counts[by]),
+    hover_data={"answers": True, "citation_share": ":.1%", "answer_share": ":.1%"},
+    labels={"citations": f"Citations (of {len(citations)})", by: by.capitalize()},
+    title=f"Top {len(top)} cited {by}s in {view.answers_total} answers")
+figure.update_layout(showlegend=colored_by_role, height=max(320, 26 * len(top)))
+st.plotly_chart(figure, key="domains_bar")
+
+tables_ui.table(counts, f"cited-{by}s", key="domain_counts")
+
+st.subheader("Which prompts cite which sites")
+matrix = metrics.domain_by_prompt(citations, list(top[by].head(20)), by=by)
+heat = px.imshow(matrix, text_auto=True, aspect="auto", color_continuous_scale="Blues",
+                 labels={"x": "Prompt", "y": by.capitalize(), "color": "Answers citing"},
+                 title="Answers citing each site, per prompt")
+heat.update_xaxes(tickangle=-30, ticktext=[p[:40] + ("…" if len(p) > 40 else "") for p in matrix.columns],
+                  tickvals=list(matrix.columns))
+st.plotly_chart(heat, key="domains_heatmap")
+
+st.subheader("The citations behind a site")
+chosen = st.selectbox(f"Cited {by}", counts[by], key="w_trace_domain")
+behind = citations[citations[by] == chosen]
+st.caption(f"{len(behind)} citations of {chosen} in {behind['task_id'].nunique()} answers.")
+tables_ui.table(behind, "citations-of-site", key="trace_table",
+                columns=["task_id", "engine", "model", "prompt", "title", "link", "host", "cited_text"])
+
+with st.expander("All cited URLs and titles", icon=":material/link:"):
+    tables_ui.table(citations, "citations", key="all_citations",
+                    columns=["task_id", "engine", "model", "position", "title", "link", "host", "domain",
+                             "is_redirect"])
+tables_ui.view_downloads({"domains": counts, "citations": citations, "tasks": tables.tasks},
+                         {"page": "cited domains", "demo": view.loaded.demo, "by": by}, key="domains_export")

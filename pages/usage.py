@@ -1,0 +1,4 @@
+"""Usage and cost."""
+from ui import shell
+
+view = shell.page("Usage and cost", ":material/payments:")

@@ -1,0 +1,1 @@
+"""Streamlit-only helpers: the page shell, cached loaders, chart theme, safe rendering."""

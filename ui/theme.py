@@ -1,0 +1,24 @@
+"""One look for every chart: a plotly template and a stable colour per domain, model and engine."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+PALETTE = ["#2563eb", "#f97316", "#10b981", "#e11d48", "#8b5cf6", "#eab308", "#06b6d4",
+           "#db2777", "#65a30d", "#78716c", "#0ea5e9", "#a855f7"]
+ENGINE_COLORS = {"gemini": "#2563eb", "chat_gpt": "#10b981", "claude": "#f97316"}
+ROLE_COLORS = {"brand": "#2563eb", "competitor": "#e11d48", "other": "#a8a29e"}
+TOKEN_COLORS = {"input_tokens": "#93c5fd", "output_tokens": "#2563eb", "reasoning_tokens": "#f97316"}
+
+pio.templates["aivis"] = go.layout.Template(layout=go.Layout(
+    font=dict(family="Inter, system-ui, sans-serif", size=13),
+    colorway=PALETTE, margin=dict(l=10, r=10, t=40, b=10),
+    hoverlabel=dict(font_size=12), legend=dict(orientation="h", y=-0.2),
+    xaxis=dict(gridcolor="#eee"), yaxis=dict(gridcolor="#eee"),
+))
+pio.templates.default = "plotly_white+aivis"
+
+
+def color_map(values) -> dict[str, str]:
+    """A colour per value, stable for the same set of values (sorted, then the palette in turn)."""
+    return {value: PALETTE[i % len(PALETTE)] for i, value in enumerate(sorted(set(map(str, values))))}
