@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 import tldextract
 
 REDIRECT_HOSTS = ("vertexaisearch.cloud.google.com",)
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+# Private suffixes too (github.io, com.de): each site under them is its own registrant.
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
 
 def safe_link(url: object) -> str | None:

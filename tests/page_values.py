@@ -1,0 +1,41 @@
+"""Read the values behind AppTest elements: plotly figures, tables, metrics."""
+from __future__ import annotations
+
+import base64
+import json
+from collections import Counter
+
+import numpy as np
+
+
+def figure(at, key: str) -> dict:
+    """The plotly figure (data and layout) of the chart drawn with ``key``."""
+    charts = [c for c in at.get("plotly_chart") if key in c.proto.id]
+    assert charts, f"no plotly chart with key {key!r}"
+    return json.loads(charts[0].proto.spec)
+
+
+def values(data) -> list:
+    """A figure array as a list: plotly sends numeric arrays as ``{"dtype", "bdata"}`` base64."""
+    if isinstance(data, dict) and "bdata" in data:
+        array = np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"]))
+        return array.reshape(data["shape"]).tolist() if "shape" in data else array.tolist()
+    return list(data)
+
+
+def bar_totals(fig: dict, value: str = "x", label: str = "y") -> Counter:
+    """Sum of bar values per label, over every trace (one trace per colour)."""
+    totals = Counter()
+    for trace in fig["data"]:
+        for name, amount in zip(values(trace[label]), values(trace[value])):
+            totals[name] += amount
+    return totals
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def table_with(at, column: str):
+    """The first dataframe that has ``column``."""
+    return next(df.value for df in at.dataframe if column in df.value.columns)

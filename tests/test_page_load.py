@@ -1,0 +1,67 @@
+"""Load tasks page: pasted ids, malformed ids, statuses from the fake server, demo data."""
+from __future__ import annotations
+
+import pytest
+
+from core import sansio
+from core.demo import demo_outcomes
+
+OK_SAMPLES = ("chat_gpt_web_search", "chat_gpt_no_search", "hostile")
+
+
+@pytest.fixture
+def loaded_api(api_env, sample):
+    """The fake server holding three completed chat_gpt tasks, one expired; returns their ids."""
+    ids = []
+    for name in OK_SAMPLES:
+        reply = sample(name)
+        api_env.add_reply("chat_gpt", reply["tasks"][0]["id"], reply)
+        ids.append(reply["tasks"][0]["id"])
+    expired = sample("expired")["tasks"][0]["id"]
+    api_env.add_expired("chat_gpt", expired)
+    return ids + [expired]
+
+
+def _status_table(at):
+    return next(df.value for df in at.dataframe if "status" in df.value.columns)
+
+
+def test_demo_data_is_labelled_and_every_id_is_listed(demo_env, app):
+    at = app()
+    assert any("Demo data" in info.value for info in at.info)
+    table = _status_table(at)
+    expected = {o.task_id: o.status for o in demo_outcomes().values()}
+    assert dict(zip(table["task_id"], table["status"])) == expected
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Task ids"] == str(len(expected))
+    assert metrics["Pending"] == str(sum(s == sansio.PENDING for s in expected.values()))
+
+
+def test_pasted_ids_load_from_the_api_with_malformed_ones_named(loaded_api, app):
+    at = app()
+    assert not any("Demo data" in info.value for info in at.info)
+    at.selectbox(key="w_engine").set_value("chat_gpt")
+    pasted = "\n".join(id.upper() for id in loaded_api) + "\n02249714-1807-0791-0000-0423e705a8rr, not-an-id"
+    at.text_area(key="w_ids_text").set_value(pasted)
+    at.button[0].click()  # the form's submit button
+    at.run()
+    assert not at.exception
+    table = _status_table(at)
+    assert list(table["task_id"]) == loaded_api
+    assert list(table["status"]) == ["completed"] * 3 + [sansio.EXPIRED]
+    warnings = [w.value for w in at.warning]
+    assert any("0423e705a8rr" in w and "hexadecimal" in w for w in warnings)
+    assert any("not-an-id" in w for w in warnings)
+    assert at.query_params["ids"] == ",".join(loaded_api)
+    assert at.query_params["engine"] == "chat_gpt"
+
+
+def test_perplexity_is_explained_not_requested(loaded_api, api_env, app):
+    at = app()
+    api_env.reset_log()
+    at.selectbox(key="w_engine").set_value("perplexity")
+    at.text_area(key="w_ids_text").set_value(loaded_api[0])
+    at.button[0].click()
+    at.run()
+    assert any("Perplexity" in w.value and "Live-only" in w.value for w in at.warning)
+    assert api_env.count("perplexity") == 0
