@@ -15,24 +15,36 @@ COLUMN_CONFIG = {
     "citation_share": st.column_config.ProgressColumn("Share of citations", format="percent", min_value=0, max_value=1),
     "answer_share": st.column_config.ProgressColumn("Share of answers", format="percent", min_value=0, max_value=1),
     "status_code": st.column_config.NumberColumn("Code", format="%d"),
+    "tokens_per_answer": st.column_config.NumberColumn("Tokens per answer", format="%.0f",
+                                                       help="Input + output + reasoning tokens, mean per answer"),
+    "cost_per_answer": st.column_config.NumberColumn("Cost per answer (USD)", format="$%.4f"),
+    "cost_per_citation": st.column_config.NumberColumn("Cost per citation (USD)", format="$%.4f"),
+    "web_search_share": st.column_config.ProgressColumn("Web search on", format="percent", min_value=0,
+                                                        max_value=1, help="Share of answers with web search on"),
+    "reasoning_share": st.column_config.ProgressColumn("Reasoning share", format="percent", min_value=0,
+                                                       max_value=1,
+                                                       help="Reasoning tokens out of output + reasoning tokens"),
 }
 
 
 def table(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = None,
           height: int | str = "auto") -> None:
-    """Show ``frame`` (optionally only ``columns``) with a CSV download of exactly what is shown."""
+    """Show ``frame`` (optionally only ``columns``) with a CSV download of exactly what is shown.
+
+    Downloads are callables: the file is built when clicked, not on every rerun.
+    """
     shown = frame[columns] if columns else frame
     st.dataframe(shown, key=key, hide_index=True, height=height,
                  column_config={c: COLUMN_CONFIG[c] for c in shown.columns if c in COLUMN_CONFIG})
-    st.download_button(f"CSV ({len(shown)} rows)", export.to_csv(shown), file_name=f"{name}.csv",
-                       mime="text/csv", icon=":material/download:", key=f"{key}_csv")
+    st.download_button(f"CSV ({len(shown)} rows)", lambda: export.to_csv(shown), file_name=f"{name}.csv",
+                       mime="text/csv", icon=":material/download:", key=f"{key}_csv", on_click="ignore")
 
 
 def view_downloads(frames: dict[str, pd.DataFrame], about: dict, key: str) -> None:
-    """The whole view as one Excel workbook or one JSON bundle."""
+    """The whole view as one Excel workbook or one JSON bundle, built only when clicked."""
     left, right = st.columns(2)
-    left.download_button("Excel workbook", export.to_excel(frames), file_name="ai-visibility.xlsx",
+    left.download_button("Excel workbook", lambda: export.to_excel(frames), on_click="ignore", file_name="ai-visibility.xlsx",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                          icon=":material/table_view:", key=f"{key}_xlsx")
-    right.download_button("JSON bundle", export.to_json(frames, about), file_name="ai-visibility.json",
+    right.download_button("JSON bundle", lambda: export.to_json(frames, about), on_click="ignore", file_name="ai-visibility.json",
                           mime="application/json", icon=":material/data_object:", key=f"{key}_json")
