@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ReadTimeoutError
+from urllib3.exceptions import ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from core import errors, sansio
@@ -32,11 +32,16 @@ Progress = Callable[[int, int, TaskOutcome], None]
 
 @dataclass
 class Batch:
-    """The outcome of each requested id, in the order given, and what stopped the batch, if anything."""
+    """The outcome of each requested id, in the order given, and what stopped the batch, if anything.
+
+    ``archive_error`` is set by :func:`core.loader.load` when the archive could not be read or
+    written: the outcomes are then what the API gave, and the message says what to do.
+    """
 
     outcomes: list[TaskOutcome]
     error: errors.DataForSEOError | None = None
     seconds: float = 0.0
+    archive_error: str | None = None
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(sansio.STATUSES, 0)
@@ -98,9 +103,13 @@ class Client:
 
     def _transport_error(self, exc: requests.exceptions.RequestException) -> errors.DataForSEOError:
         """A typed error for a request that got no reply (after urllib3's retries)."""
-        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        # urllib3's error is the argument itself (a slow body) or the reason of a MaxRetryError
+        reason = exc.args[0] if exc.args else None
+        reason = getattr(reason, "reason", reason)
         if isinstance(exc, requests.exceptions.ReadTimeout) or isinstance(reason, ReadTimeoutError):
             return errors.TransportError(f"No reply from DataForSEO within {self.timeout[1]:g} s (timeout)")
+        if isinstance(reason, ProtocolError):  # connected, then dropped: the host is reachable
+            return errors.TransportError("DataForSEO closed the connection before a complete reply")
         if isinstance(exc, requests.exceptions.ConnectionError):
             return errors.Unreachable(f"Cannot reach {self.base_url}: check the network and DATAFORSEO_BASE_URL")
         return errors.TransportError(f"The request to DataForSEO failed ({type(exc).__name__})")

@@ -113,6 +113,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # headers and body go out in two writes: with Nagle on, a keep-alive client's delayed ACK
+    # holds the body back ~40 ms a request, which would swamp latency and timing measurements
+    disable_nagle_algorithm = True
     server: _Server
 
     def do_GET(self) -> None:  # noqa: N802 (the standard library's name)

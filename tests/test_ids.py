@@ -1,0 +1,116 @@
+"""core.ids: task ids from pasted text and uploaded files."""
+from __future__ import annotations
+
+import pytest
+
+from core.ids import ids_from_upload, ids_to_param, parse_ids, why_malformed
+
+A = "11160914-1535-0613-0000-6e3f1a2b9c01"
+B = "11160917-1535-0613-0000-2b7d9e4c5a02"
+C = "11160921-1535-0613-0000-4a9e6b2f7c04"
+DOCUMENTED = "02249714-1807-0791-0000-0423e705a8rr"  # the docs' example: 'r' is not hexadecimal
+
+
+def test_newlines_commas_spaces_quotes_and_semicolons():
+    text = f'  {A}\n"{B}", \'{C}\'\r\n\t{A.upper()} ; `{B}`\n\n'
+    parsed = parse_ids(text)
+    assert parsed.valid == [A, B, C]
+    assert parsed.malformed == [] and parsed.duplicates == 2
+
+
+def test_upper_case_and_whitespace_are_normalized():
+    parsed = parse_ids(f"   {A.upper()}   ")
+    assert parsed.valid == [A]
+
+
+def test_duplicates_kept_once_in_first_seen_order():
+    parsed = parse_ids([C, A, C.upper(), B, A])
+    assert parsed.valid == [C, A, B] and parsed.duplicates == 2
+
+
+def test_list_items_may_hold_several_ids():
+    assert parse_ids([f"{A}, {B}", f" {C} "]).valid == [A, B, C]
+
+
+@pytest.mark.parametrize("token, words", [
+    (DOCUMENTED, "not hexadecimal"),
+    ("zzzzzzzz-1535-0613-0000-6e3f1a2b9c01", "not hexadecimal"),
+    ("11160914-1535-0613-0000-6e3f1a2b9c0", "8-4-4-4-11"),
+    ("1116091-41535-0613-0000-6e3f1a2b9c01", "7-5-4-4-12"),
+    ("11160914-1535-0613-6e3f1a2b9c01", "4 parts"),
+    ("11160914", "1 parts"),
+    ("11160914-1535-0613-0000-6e3f-1a2b9c01", "6 parts"),
+    ("11160914_1535_0613_0000_6e3f1a2b9c01", "1 parts"),
+])
+def test_malformed_ids_say_why(token, words):
+    reason = why_malformed(token.lower())
+    assert reason is not None and words in reason
+    parsed = parse_ids(f"{A}\n{token}\n{B}")
+    assert parsed.valid == [A, B]
+    assert parsed.malformed == [(token, reason)]
+
+
+def test_malformed_keep_the_text_as_pasted_for_the_message():
+    parsed = parse_ids(f'  "{DOCUMENTED.upper()}"  ')
+    assert parsed.valid == []
+    ((text, reason),) = parsed.malformed
+    assert text == f'"{DOCUMENTED.upper()}"' and "hexadecimal" in reason
+    assert bool(parsed)
+
+
+def test_well_formed_ids_need_no_reason():
+    assert why_malformed(A) is None
+
+
+def test_empty_input():
+    for empty in ("", "  \n ,, ;", [], ["", "  "]):
+        parsed = parse_ids(empty)
+        assert parsed.valid == [] and parsed.malformed == [] and not parsed
+
+
+def test_csv_with_id_column():
+    content = f"tag,id,engine\nx,{A},gemini\ny,{B.upper()},gemini\nz,{A},gemini\n".encode()
+    parsed = ids_from_upload(content)
+    assert parsed.valid == [A, B] and parsed.duplicates == 1 and parsed.malformed == []
+
+
+@pytest.mark.parametrize("header", ["task_id", "Task ID", " TASKID ", "TASK_ID"])
+def test_csv_with_task_id_column(header):
+    content = f'prompt,{header}\n"Best PM tool, for agencies?",{A}\nother,{DOCUMENTED}\n'
+    parsed = ids_from_upload(content.encode())
+    assert parsed.valid == [A]
+    assert [text for text, _ in parsed.malformed] == [DOCUMENTED]
+
+
+def test_csv_without_header_uses_the_first_column():
+    content = f"{A},gemini,2026-11-16\n{B},claude,2026-11-16\n".encode()
+    assert ids_from_upload(content).valid == [A, B]
+
+
+def test_txt_one_per_line_with_blank_lines_and_crlf():
+    content = f"{A}\r\n\r\n  {B}  \r\n{C}\r\n".encode()
+    parsed = ids_from_upload(content)
+    assert parsed.valid == [A, B, C] and parsed.malformed == []
+
+
+def test_single_column_with_id_header():
+    assert ids_from_upload(f"id\n{A}\n{B}\n".encode()).valid == [A, B]
+
+
+@pytest.mark.parametrize("content", [
+    f"\ufeffid,tag\n{A},x\n{B},y\n".encode("utf-8"),
+    f"\ufeff{A}\n{B}\n".encode("utf-8"),
+    f"\ufeff{A},gemini\n{B},claude\n".encode("utf-8"),
+])
+def test_byte_order_mark(content):
+    parsed = ids_from_upload(content)
+    assert parsed.valid == [A, B] and parsed.malformed == []
+
+
+def test_text_upload_and_empty_upload():
+    assert ids_from_upload(f"task_id\n{A}\n").valid == [A]
+    assert not ids_from_upload(b"") and not ids_from_upload(b"\n\n")
+
+
+def test_ids_to_param():
+    assert ids_to_param([A, B]) == f"{A},{B}"
