@@ -115,7 +115,8 @@ def median_time(fn, runs: int = 3, before=None) -> tuple[float, object]:
 
 
 def clear_domain_caches() -> None:
-    domains.host_of.cache_clear()
+    domains._clean_host.cache_clear()
+    domains._host_from_title.cache_clear()
     domains.registrable_domain.cache_clear()
 
 

@@ -18,29 +18,32 @@ REDIRECT_HOSTS = ("vertexaisearch.cloud.google.com",)
 _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
 
-def safe_link(url: object) -> str | None:
-    """The URL if it is an http(s) link with a host, else None (``javascript:``, ``data:``, junk)."""
+def _split(url: object) -> tuple[str | None, str | None]:
+    """``(url, host)`` for an http(s) URL with a host, else ``(None, None)``; parsed once."""
     if not isinstance(url, str):
-        return None
+        return None, None
     url = url.strip()
     try:
         parts = urlsplit(url)
+        host = parts.hostname
     except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return url
+        return None, None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None, None
+    return url, _clean_host(host)
 
 
-@lru_cache(maxsize=200_000)
-def host_of(url: str) -> str | None:
+def safe_link(url: object) -> str | None:
+    """The URL if it is an http(s) link with a host, else None (``javascript:``, ``data:``, junk)."""
+    return _split(url)[0]
+
+
+def host_of(url: object) -> str | None:
     """The lower-case host of an http(s) URL without a leading ``www.``; None for non-links."""
-    if not safe_link(url):
-        return None
-    host = urlsplit(url.strip()).hostname or ""
-    return _clean_host(host)
+    return _split(url)[1]
 
 
+@lru_cache(maxsize=100_000)
 def _clean_host(host: str) -> str | None:
     host = host.strip().strip(".").lower()
     if host.startswith("www."):
@@ -57,10 +60,10 @@ def _clean_host(host: str) -> str | None:
 
 def is_redirect(url: object) -> bool:
     """True for a Gemini Vertex AI grounding redirect, which hides the real site."""
-    host = host_of(url) if isinstance(url, str) else None
-    return host in REDIRECT_HOSTS
+    return _split(url)[1] in REDIRECT_HOSTS
 
 
+@lru_cache(maxsize=100_000)
 def _host_from_title(title: object) -> str | None:
     """A Gemini redirect's title is the site's bare domain (``grandviewresearch.com``)."""
     if not isinstance(title, str) or " " in title.strip() or "." not in title:
@@ -68,13 +71,20 @@ def _host_from_title(title: object) -> str | None:
     return host_of("https://" + title.strip().split("/")[0])
 
 
+def attribute(url: object, direct_url: object = None, title: object = None) -> tuple[str | None, str | None, bool]:
+    """``(link, host, is_redirect)`` of a citation: the safe link to click, the credited site's host
+    by the rules in this module's docstring, and whether ``url`` is a Vertex AI redirect."""
+    direct, direct_host = _split(direct_url)
+    link, url_host = _split(url)
+    redirect = url_host in REDIRECT_HOSTS
+    if direct:
+        return direct, direct_host, redirect
+    return link, _host_from_title(title) if redirect else url_host, redirect
+
+
 def cited_host(url: object, direct_url: object = None, title: object = None) -> str | None:
-    """The host of the site a citation credits, by the rules in this module's docstring."""
-    if safe_link(direct_url):
-        return host_of(direct_url.strip())
-    if is_redirect(url):
-        return _host_from_title(title)
-    return host_of(url.strip()) if safe_link(url) else None
+    """The host of the site a citation credits."""
+    return attribute(url, direct_url, title)[1]
 
 
 @lru_cache(maxsize=200_000)

@@ -86,12 +86,11 @@ def citation_rows(context: dict[str, Any], sections: list[dict[str, Any]]) -> li
         for note in section["annotations"]:
             position += 1
             url, direct_url, title = note.get("url"), note.get("direct_url"), note.get("title")
-            host = domains.cited_host(url, direct_url, title)
+            link, host, redirect = domains.attribute(url, direct_url, title)
             rows.append({**context, "section": index, "position": position, "title": title,
-                         "url": url, "direct_url": direct_url,
-                         "link": domains.safe_link(direct_url) or domains.safe_link(url),
+                         "url": url, "direct_url": direct_url, "link": link,
                          "host": host, "domain": domains.registrable_domain(host),
-                         "is_redirect": domains.is_redirect(url), "cited_text": note.get("text"),
+                         "is_redirect": redirect, "cited_text": note.get("text"),
                          "start_index": note.get("start_index"), "end_index": note.get("end_index")})
     return rows
 
