@@ -1,20 +1,29 @@
-"""Command line for cron jobs, CI and quick checks: ``python -m core fetch|report``.
+"""Command line for cron jobs, CI and quick checks: ``python -m core fetch|report|archive``.
 
-Results go to stdout (parseable); progress and messages to stderr. Exit status: 0 done
-(pending, expired or not-found ids included), 1 the batch stopped on an account-wide
-error (credentials, balance), 2 the command could not run as given.
+Results go to stdout (parseable); progress and messages to stderr. Fetched results are
+kept in the archive (``AIVIS_ARCHIVE_URL``, see :mod:`core.archive`; ``--archive URL``
+overrides it, ``--no-archive`` and ``--demo`` leave it alone), and an archived completed
+result is never requested again: a scheduled ``fetch`` keeps results past the API's 30
+days. ``report`` with no ids reports the whole archive; ``archive export|import`` move it.
+Exit status: 0 done (pending, expired or not-found ids included), 1 the batch stopped on
+an account-wide error (credentials, balance), 2 the command could not run as given,
+3 the archive could not be read or written (a fetch still prints what it fetched).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from datetime import date, datetime
 from pathlib import Path
 
 from core import errors, metrics, sansio
+from core.archive import Archive, ArchiveError
 from core.config import Credentials
 from core.demo import DemoSource, demo_ids
 from core.ids import ids_from_upload, parse_ids
+from core.loader import load
 from core.sources import make_source
 from core.tables import build_tables
 
@@ -26,19 +35,44 @@ class UsageError(Exception):
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    common = argparse.ArgumentParser(add_help=False)
+    store = argparse.ArgumentParser(add_help=False)
+    store.add_argument("--archive", metavar="URL", help="the archive's SQLAlchemy URL (default: $AIVIS_ARCHIVE_URL, "
+                       "else ~/.local/share/aivis/archive.sqlite)")
+    common = argparse.ArgumentParser(add_help=False, parents=[store])
     common.add_argument("ids", nargs="*", help="task ids (UUID-shaped)")
     common.add_argument("--ids-file", type=Path, help="a CSV/TXT file of ids (id/task_id column or first column)")
-    common.add_argument("--engine", default="gemini", help="gemini (default), chat_gpt or claude")
-    common.add_argument("--demo", action="store_true", help="use the bundled demo data, not the API")
+    common.add_argument("--engine", help="gemini (default), chat_gpt or claude")
+    common.add_argument("--demo", action="store_true", help="use the bundled demo data, not the API nor the archive")
+    common.add_argument("--no-archive", action="store_true", help="neither read nor write the archive")
     common.add_argument("--workers", type=int, default=10, help="simultaneous requests (max 30)")
     common.add_argument("--rpm", type=float, default=None, help="requests per minute cap")
-    commands.add_parser("fetch", parents=[common], help="fetch results and print each id's outcome")
-    report = commands.add_parser("report", parents=[common], help="fetch and summarize")
+    commands.add_parser("fetch", parents=[common], help="fetch results, archive them and print each id's outcome")
+    report = commands.add_parser("report", parents=[common],
+                                 help="fetch and summarize; with no ids, summarize the whole archive")
     report.add_argument("--format", choices=("json", "csv"), default="json")
     report.add_argument("--table", choices=("tasks", "domains", "citations", "fan_out", "answers"),
                         default="tasks", help="with --format csv: which table to print")
+    for name in ("since", "until"):
+        report.add_argument(f"--{name}", type=_when, metavar="DATE", help=f"whole-archive report: answers {name} "
+                            "this date (YYYY-MM-DD, inclusive) or ISO date-time (UTC)")
+    report.add_argument("--model", action="append", help="whole-archive report: only this model (repeatable)")
+    report.add_argument("--tag", action="append", help="whole-archive report: only this tag (repeatable)")
+    archive = commands.add_parser("archive", help="export or import the archive (JSON Lines)")
+    actions = archive.add_subparsers(dest="action", required=True)
+    actions.add_parser("export", parents=[store], help="write every archived row to FILE (- for stdout)") \
+        .add_argument("file", metavar="FILE|-")
+    actions.add_parser("import", parents=[store], help="add the rows of an exported FILE (- for stdin)") \
+        .add_argument("file", metavar="FILE|-")
+    commands.add_parser("check", parents=[store], help="check the configuration: credentials (one free call), "
+                        "archive (write and read), access gate; exit 1 if any check fails")
     return parser
+
+
+def _when(text: str) -> date | datetime:
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not YYYY-MM-DD or an ISO 8601 date-time") from None
 
 
 def _ids(args: argparse.Namespace) -> list[str]:
@@ -57,6 +91,10 @@ def _ids(args: argparse.Namespace) -> list[str]:
     if args.demo and not parsed.malformed:
         return demo_ids()
     raise UsageError("no valid task ids given")
+
+
+def _open_archive(args: argparse.Namespace) -> Archive:
+    return Archive(args.archive) if args.archive else Archive.from_env()
 
 
 def _source(args: argparse.Namespace):
@@ -78,23 +116,174 @@ def _progress(done: int, total: int, outcome: sansio.TaskOutcome) -> None:
 
 def run(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "check":
+        return _check(args)
     try:
-        sansio.check_engine(args.engine)
+        if args.command == "archive":
+            return _archive_command(args)
+        if args.engine:
+            sansio.check_engine(args.engine)
+        if args.command == "report" and not (args.ids or args.ids_file or args.demo):
+            return _archive_report(args)
+        if args.command == "report" and (args.since or args.until or args.model or args.tag):
+            raise UsageError("--since, --until, --model and --tag filter the whole-archive report: give no ids")
         ids, source = _ids(args), _source(args)
     except (UsageError, errors.ConfigurationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    batch = source.fetch_tasks(ids, args.engine, progress=_progress)
+    except ArchiveError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    archive, archive_error = None, None
+    if not (args.demo or args.no_archive):
+        try:
+            archive = _open_archive(args)
+        except ArchiveError as exc:
+            archive_error = str(exc)
+            print(f"warning: {exc} Fetching without it.", file=sys.stderr)
+    requested = [0]
+
+    def progress(done: int, total: int, outcome: sansio.TaskOutcome) -> None:
+        requested[0] = total
+        _progress(done, total, outcome)
+
+    batch = load(ids, args.engine or "gemini", source, archive, progress=progress)
     if args.command == "fetch":
         for o in batch.outcomes:
             print(f"{o.task_id}\t{o.engine}\t{o.status}\t{o.status_code or ''}\t{o.status_message}")
     else:
         _report(args, batch.outcomes)
     print("outcomes: " + ", ".join(f"{n} {status}" for status, n in batch.counts().items()), file=sys.stderr)
+    if archive is not None:
+        print(f"archive {archive.where}: {len(ids) - requested[0]} from the archive, {requested[0]} requested",
+              file=sys.stderr)
+    if batch.archive_error and not archive_error:
+        archive_error = batch.archive_error
+        print(f"warning: {archive_error} The results were not archived.", file=sys.stderr)
     if batch.error:
         print(f"error: {batch.error}", file=sys.stderr)
         return 1
+    return 3 if archive_error else 0
+
+
+def _archive_report(args: argparse.Namespace) -> int:
+    """``report`` with no ids: every completed result in the archive, filtered."""
+    if args.no_archive:
+        raise UsageError("no task ids given (with --no-archive there is no archive to report)")
+    archive = _open_archive(args)
+    outcomes = archive.query(engines=[args.engine] if args.engine else None, models=args.model,
+                             tags=args.tag, since=args.since, until=args.until)
+    print(f"archive {archive.where}: {len(outcomes)} completed results match", file=sys.stderr)
+    _report(args, outcomes)
     return 0
+
+
+def _archive_command(args: argparse.Namespace) -> int:
+    """``archive export FILE|-`` and ``archive import FILE|-``."""
+    archive = _open_archive(args)
+    if args.action == "export":
+        if args.file == "-":
+            lines = archive.export_jsonl(sys.stdout)
+        else:  # written next to FILE, then renamed: a scheduled backup never leaves half a file
+            target = Path(args.file)
+            partial = target.with_name(target.name + ".partial")
+            try:
+                with partial.open("w", encoding="utf-8") as out:
+                    lines = archive.export_jsonl(out)
+                os.replace(partial, target)
+            except OSError as exc:
+                partial.unlink(missing_ok=True)
+                raise UsageError(f"cannot write {target}: {exc.strerror}") from None
+        print(f"exported {lines} archived rows from {archive.where}", file=sys.stderr)
+        return 0
+    try:
+        if args.file == "-":
+            changed = archive.import_jsonl(sys.stdin)
+        else:
+            with open(args.file, encoding="utf-8") as source:
+                changed = archive.import_jsonl(source)
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.file}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{args.file} is not UTF-8 text (an archive export is JSON Lines)") from None
+    print(f"imported {changed} new or updated rows into {archive.where} "
+          f"(now {archive.count()} completed results)", file=sys.stderr)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    """``check``: is this deployment configured? One line per check (ok / FAILED: why); 0 if all pass, else 1.
+
+    Reads what the app reads: ``.streamlit/secrets.toml`` (``~/.streamlit`` then the current
+    folder) first, then the environment. Credentials are tried with one free ``user_data`` call;
+    the archive with a write and read of one probe id list (the same row every time).
+    """
+    import tomllib
+
+    from core.client import Client
+    from core.config import base_url_from_env
+
+    secrets: dict = {}
+    for folder in (Path.home(), Path.cwd()):
+        try:
+            with open(folder / ".streamlit" / "secrets.toml", "rb") as file:
+                secrets.update(tomllib.load(file))
+        except OSError:
+            continue
+        except tomllib.TOMLDecodeError as exc:
+            print(f"secrets: FAILED: {folder / '.streamlit' / 'secrets.toml'} does not parse ({exc})")
+            return 1
+    dfs, aivis = secrets.get("dataforseo") or {}, secrets.get("aivis") or {}
+    login = str(dfs.get("login") or os.environ.get("DATAFORSEO_LOGIN", "")).strip()
+    password = str(dfs.get("password") or os.environ.get("DATAFORSEO_PASSWORD", ""))
+    demo_only = any(str(v).lower() in ("1", "true", "yes") for v in (os.environ.get("AIVIS_DEMO_ONLY", ""),
+                                                                    aivis.get("demo_only", "")))
+    lines: list[str] = []
+
+    def report(name: str, problem: str | None, detail: str = "") -> None:
+        line = f"{name}: " + (f"FAILED: {problem}" if problem else f"ok{f' ({detail})' if detail else ''}")
+        lines.append(line.replace(password, "***") if password else line)  # never print the password
+        print(lines[-1], flush=True)
+
+    if demo_only:
+        report("credentials", None, "not used: locked demo (AIVIS_DEMO_ONLY), the demo data is served")
+    elif not (login and password):
+        report("credentials", "none set: set DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD, or [dataforseo] login "
+               "and password in .streamlit/secrets.toml (without them the app serves the demo data)")
+    else:
+        base_url = str(dfs.get("base_url") or base_url_from_env()).rstrip("/")
+        try:
+            with Client(Credentials(login, password), base_url, max_workers=1, max_attempts=2,
+                        transport_retries=1, timeout=(5.0, 20.0)) as client:
+                limit = client.account_rate_limit()
+            report("credentials", None, f"login {login} accepted by {base_url}"
+                   + (f"; task_get limit {limit} requests a minute" if limit else ""))
+        except errors.DataForSEOError as exc:
+            report("credentials", f"login {login} at {base_url}: {exc}")
+    if demo_only:
+        report("archive", None, "not used: locked demo")
+    else:
+        try:
+            with _open_archive(args) as archive:
+                probe = ["aivis-check-probe"]
+                if archive.id_list(archive.save_id_list(probe)) != probe:
+                    raise ArchiveError(f"The archive {archive.where} gave back another probe row than it was given.")
+                default = "" if args.archive or os.environ.get("AIVIS_ARCHIVE_URL") else "; the default: AIVIS_ARCHIVE_URL is not set"
+                report("archive", None, f"{archive.where} read and written{default}")
+        except ArchiveError as exc:
+            report("archive", str(exc))
+    auth, digest = secrets.get("auth"), str(aivis.get("password_sha256") or os.environ.get("AIVIS_PASSWORD_SHA256", ""))
+    if auth:
+        import importlib.util
+        report("access", None if importlib.util.find_spec("authlib") else "[auth] is set but the Authlib package "
+               "is not installed: pip install 'Authlib>=1.3.2'", "OIDC login ([auth])")
+    elif digest:
+        ok = len(digest.strip()) == 64 and all(c in "0123456789abcdef" for c in digest.strip().lower())
+        report("access", None if ok else "password_sha256 is not a SHA-256 hex digest (64 hex digits): the app stays "
+               "closed", "shared password")
+    else:
+        report("access", None, "open: no [auth] and no password_sha256; anyone who reaches the app sees it")
+    return 1 if any(": FAILED: " in line for line in lines) else 0
 
 
 def _report(args: argparse.Namespace, outcomes: list[sansio.TaskOutcome]) -> None:
@@ -120,4 +309,10 @@ def _report(args: argparse.Namespace, outcomes: list[sansio.TaskOutcome]) -> Non
 
 
 def main() -> None:
-    sys.exit(run())
+    try:
+        status = run()
+        sys.stdout.flush()
+    except BrokenPipeError:  # piped into `head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 1
+    sys.exit(status)
