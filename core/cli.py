@@ -82,8 +82,9 @@ def _ids(args: argparse.Namespace) -> list[str]:
             from_file = ids_from_upload(args.ids_file.read_bytes())
         except OSError as exc:
             raise UsageError(f"cannot read {args.ids_file}: {exc.strerror}") from None
+        malformed = parsed.malformed + from_file.malformed
         parsed = parse_ids(parsed.valid + from_file.valid)
-        parsed.malformed += from_file.malformed
+        parsed.malformed = malformed
     for text, reason in parsed.malformed:
         print(f"malformed id {text!r}: {reason}", file=sys.stderr)
     if parsed.valid:

@@ -176,8 +176,6 @@ def test_ids_file_and_malformed_ids(served, tmp_path):
     assert nothing.returncode == 2 and "no valid task ids" in nothing.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="core/cli.py _ids re-parses args+file valid ids and drops the "
-                   "malformed ids given as arguments when --ids-file is also given")
 def test_malformed_argument_ids_are_reported_with_an_ids_file(served, tmp_path):
     env, ids, _ = served
     listing = tmp_path / "ids.txt"
