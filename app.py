@@ -1,9 +1,12 @@
 """Load tasks: paste, upload or pick task ids, choose the engine, see each id's outcome."""
 from __future__ import annotations
 
+import io
+
 import streamlit as st
 
 from core import sansio
+from core.archive import ArchiveError
 from core.ids import ids_from_upload, parse_ids
 from ui import data, shell, state, tables_ui
 
@@ -16,6 +19,7 @@ def _use(parsed) -> None:
     if parsed.valid:
         state.put("ids", parsed.valid)
         state.put("ref", [])
+        state.put("source", [])
 
 
 def _on_paste() -> None:
@@ -34,14 +38,37 @@ def _on_ready() -> None:
     _use(parse_ids(st.session_state.get("w_ready", [])))
 
 
+def _open_whole_archive() -> None:
+    state.put("source", "archive")
+    state.put("ids", [])
+    state.put("ref", [])
+
+
+def _import_archive() -> None:
+    upload = st.session_state.get("w_import")
+    store, _ = data.archive(data.settings())
+    if upload is not None and store is not None:
+        try:
+            st.session_state["imported"] = f"Imported {store.import_jsonl(io.BytesIO(upload.getvalue()))} results."
+        except ArchiveError as exc:
+            st.session_state["imported"] = f"Nothing imported: {exc}"
+
+
+def _export_archive(store) -> bytes:
+    buffer = io.BytesIO()
+    store.export_jsonl(buffer)
+    return buffer.getvalue()
+
+
 def _refresh() -> None:
     st.session_state["refresh"] = st.session_state.get("refresh", 0) + 1
 
 
 view = shell.page("Load tasks", ":material/download:")
 
-paste, upload, ready = st.tabs([":material/content_paste: Paste ids", ":material/upload_file: Upload a file",
-                                ":material/checklist: Ready tasks"])
+paste, upload, ready, archived = st.tabs([
+    ":material/content_paste: Paste ids", ":material/upload_file: Upload a file",
+    ":material/checklist: Ready tasks", ":material/inventory_2: Archive"])
 with paste, st.form("paste_ids", border=False):
     engine_now = state.first("engine", "gemini")
     st.selectbox("Engine", ENGINE_CHOICES, index=ENGINE_CHOICES.index(engine_now) if engine_now in
@@ -72,6 +99,30 @@ with ready:
                        format_func=lambda i: next((f"{i} · {x.get('tag') or ''} {x.get('date_posted') or ''}"
                                                    for x in items if x["id"] == i), i))
         st.button("Load the selected tasks", on_click=_on_ready, key="w_load_ready")
+
+with archived:
+    store, error = data.archive(view.settings)
+    if view.settings.demo:
+        st.caption("The demo data is not archived. With a live account every result fetched is kept in "
+                   "the archive, so it outlives the API's 30 days and is never fetched twice.")
+    elif error:
+        st.error(error, icon=":material/database:")
+    else:
+        facets = store.facets()
+        span = f", answered {facets.first:%Y-%m-%d} to {facets.last:%Y-%m-%d}" if facets.count else ""
+        st.markdown(f"**{facets.count}** completed answers archived{span}; engines: "
+                    f"{', '.join(facets.engines) or 'none'}; models: {len(facets.models)}; tags: "
+                    f"{', '.join(facets.tags) or 'none'}.")
+        st.button("Open everything in the archive", icon=":material/inventory_2:", key="w_open_archive",
+                  on_click=_open_whole_archive, disabled=not facets.count,
+                  help="Filter it by engine, model, prompt and date in the sidebar.")
+        st.download_button("Export the archive (JSON lines)", lambda: _export_archive(store), key="w_export",
+                           file_name="aivis-archive.jsonl", mime="application/jsonl", on_click="ignore",
+                           icon=":material/download:")
+        st.file_uploader("Import an archive export (JSON lines)", type=["jsonl"], key="w_import")
+        st.button("Import", on_click=_import_archive, key="w_import_button", icon=":material/upload:")
+        if st.session_state.get("imported"):
+            st.caption(st.session_state.pop("imported"))
 
 for text, reason in st.session_state.get("malformed", []):
     st.warning(f"Malformed id `{text[:80]}`: {reason}. It was not requested.", icon=":material/warning:")

@@ -8,17 +8,23 @@ archive, so a new session or a shared link does not request them again.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from dataclasses import dataclass
 
 import streamlit as st
 
 from core import loader
+from core.archive import ENV_VAR as ARCHIVE_ENV, Archive, ArchiveError
 from core.client import Batch, Client
 from core.config import Credentials, base_url_from_env
 from core.demo import demo_ids
 from core.sources import make_source
 from core.tables import Tables, build_tables
+from ui import logs
+
+logs.configure()  # once per process (a module runs once): the core/ui log lines go to stderr
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,29 +69,63 @@ class Loaded:
     demo: bool
     batch: Batch
     tables: Tables
+    from_archive: bool = False
+
+
+@st.cache_resource(show_spinner=False)
+def _open_archive(url_hash: str) -> Archive:
+    """One archive connection pool per process (keyed by a hash: the URL may hold a password)."""
+    return Archive.from_env()
+
+
+def archive(config: Settings) -> tuple[Archive | None, str | None]:
+    """The archive and None, or None and why it cannot be used. The demo never touches it."""
+    if config.demo:
+        return None, None
+    url_hash = hashlib.sha256(os.environ.get(ARCHIVE_ENV, "").encode()).hexdigest()
+    try:
+        return _open_archive(url_hash), None
+    except ArchiveError as exc:  # not cached: the next run tries again
+        return None, str(exc)
 
 
 def client(config: Settings) -> Client | None:
     return None if config.demo else make_source(config.credentials, config.base_url)
 
 
-def load(ids: list[str], engine: str, config: Settings, refresh: int = 0) -> Loaded:
-    """The loaded tables for these ids, from the session memo or, with a progress bar, the source."""
-    ids = ids or (demo_ids() if config.demo else [])
-    key = (tuple(ids), engine, config.account_key, refresh)
+def load(ids: list[str], engine: str, config: Settings, refresh: int = 0,
+         whole_archive: bool = False) -> Loaded:
+    """The loaded tables for these ids (or the whole archive), from the session memo or the source.
+
+    Completed results come from the archive when it has them; the rest are requested with a
+    progress bar and archived. The demo reads its bundled data and writes nothing.
+    """
+    ids = ids or (demo_ids() if config.demo and not whole_archive else [])
+    key = (tuple(ids), engine, config.account_key, refresh, whole_archive)
     memo = st.session_state.get("_loaded")
     if memo and memo[0] == key:
         return memo[1]
-    bar = st.progress(0.0, text=f"Loading {len(ids)} tasks ...") if ids else None
+    store, archive_error = archive(config)
+    if whole_archive:
+        batch = Batch(store.query() if store else [], archive_error=archive_error)
+    else:
+        bar = st.progress(0.0, text=f"Loading {len(ids)} tasks ...") if ids else None
 
-    def progress(done: int, total: int, outcome) -> None:
-        bar.progress(done / total, text=f"Loaded {done} of {total} tasks")
+        def progress(done: int, total: int, outcome) -> None:
+            bar.progress(done / total, text=f"Loaded {done} of {total} tasks")
 
-    source = make_source(config.credentials, config.base_url, config.demo_only)
-    batch = loader.load(ids, engine, source, progress=progress if bar else None)
-    if bar:
-        bar.empty()
-    loaded = Loaded(tuple(ids), engine, config.demo, batch, build_tables(batch.outcomes))
+        source = make_source(config.credentials, config.base_url, config.demo_only)
+        batch = loader.load(ids, engine, source, store, progress=progress if bar else None)
+        batch.archive_error = batch.archive_error or archive_error
+        if bar:
+            bar.empty()
+    # One line per load for the operator: counts and timing only, never credentials nor answers.
+    if batch.outcomes:
+        log.info("load engine=%s ids=%d source=%s outcomes=%s seconds=%.2f%s", engine, len(batch.outcomes),
+                 "demo" if config.demo else "archive" if whole_archive else "api", batch.counts(),
+                 batch.seconds, f" stopped={type(batch.error).__name__}" if batch.error else "")
+    loaded = Loaded(tuple(o.task_id for o in batch.outcomes) if whole_archive else tuple(ids), engine,
+                    config.demo, batch, build_tables(batch.outcomes), whole_archive)
     st.session_state["_loaded"] = (key, loaded)
     return loaded
 

@@ -9,7 +9,7 @@ import streamlit as st
 from core import sansio
 from core.demo import demo_brands
 from core.tables import Tables, filter_tables
-from ui import data, state
+from ui import data, gate, state
 from ui.data import Loaded, Settings
 
 PAGES = [
@@ -41,6 +41,7 @@ class View:
 def page(title: str, icon: str) -> View:
     """Draw the shared frame and return the data; every page calls this first."""
     st.set_page_config(page_title=f"{title} · AI visibility", page_icon=icon, layout="wide")
+    gate.require_access()  # stops here (login or password form) unless the visitor is let in
     state.init()
     config = data.settings()
     if config.demo and not st.session_state.get("_demo_brands"):  # once, so they can be cleared
@@ -55,8 +56,9 @@ def page(title: str, icon: str) -> View:
             st.page_link(path, label=label, icon=page_icon)
         st.divider()
         brands, competitors = _brand_inputs()
-    loaded = data.load(state.get("ids"), state.first("engine", "gemini"), config,
-                       st.session_state.get("refresh", 0))
+    loaded = data.load(_ids(config), state.first("engine", "gemini"), config,
+                       st.session_state.get("refresh", 0), whole_archive=state.first("source") == "archive")
+    _shorten_url(config, loaded)
     with st.sidebar:
         tables, by = _filters(loaded.tables)
         st.caption("The address bar holds this view (ids, engine, brands, filters, never credentials): "
@@ -65,6 +67,33 @@ def page(title: str, icon: str) -> View:
     st.title(f"{title}")
     _status_line(loaded, tables)
     return View(config, loaded, tables, brands, competitors, by)
+
+
+URL_ID_LIMIT = 100  # longer id lists travel as a short reference kept in the archive
+
+
+def _ids(config: Settings) -> list[str]:
+    """The shared ids, resolving a ``ref=`` link through the archive when there are none."""
+    ref = state.first("ref")
+    if ref and not state.get("ids"):
+        store, error = data.archive(config)
+        try:
+            state.put("ids", store.id_list(ref) if store else [])
+        except KeyError:
+            st.error(f"This link's id list `{ref[:20]}` is not in this deployment's archive.",
+                     icon=":material/link_off:")
+            state.put("ref", [])
+        if error:
+            st.error(error, icon=":material/database:")
+    return state.get("ids")
+
+
+def _shorten_url(config: Settings, loaded: Loaded) -> None:
+    """Swap a long id list in the URL for a reference kept in the archive."""
+    ids = state.get("ids")
+    store, _ = data.archive(config)
+    if len(ids) > URL_ID_LIMIT and store and not state.get("ref") and not loaded.batch.archive_error:
+        state.put("ref", store.save_id_list(ids))
 
 
 def _brand_inputs() -> tuple[list[str], list[str]]:
@@ -127,6 +156,12 @@ def _status_line(loaded: Loaded, tables: Tables) -> None:
                 "`.streamlit/secrets.toml`) and restart.", icon=":material/science:")
     if loaded.batch.error:
         st.error(f"The batch stopped: {loaded.batch.error}", icon=":material/error:")
+    if loaded.batch.archive_error:
+        st.warning(f"Archive unavailable, nothing was kept: {loaded.batch.archive_error}",
+                   icon=":material/database:")
+    if loaded.from_archive:
+        st.caption(f"Everything in the archive: {len(loaded.ids)} completed answers.")
+        return
     counts = loaded.batch.counts()
     if not loaded.ids:
         return

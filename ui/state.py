@@ -60,7 +60,7 @@ def put(key: str, values: list[str] | str | None) -> None:
 def sync_url() -> None:
     """Write every shared value to the URL (comma-joined lists for ids and domains)."""
     for key, param in SHARED.items():
-        values = get(key)
+        values = [] if key == "ids" and get("ref") else get(key)  # a ref stands in for long lists
         if param in ("ids", "brand", "competitor"):
             values = [",".join(values)] if values else []
         current = st.query_params.get_all(param)
