@@ -1,0 +1,173 @@
+"""Who may see the dashboard: an OIDC login, a shared password, or everyone.
+
+:func:`require_access` runs on every page right after ``st.set_page_config`` (see
+:func:`ui.shell.page`) and stops the script (``st.stop()``) before any input, data or chart
+is drawn unless the visitor is let in. Which gate applies, first match wins:
+
+1. ``[auth]`` in ``.streamlit/secrets.toml``: Streamlit's built-in OIDC login (``st.login``;
+   needs the ``Authlib`` package). A provider is the unnamed default (``client_id`` ... in
+   ``[auth]``) or each ``[auth.<name>]`` sub-section, one button each; ``[aivis] auth_provider``
+   picks one. ``[aivis] allowed_emails`` / ``allowed_email_domains`` (lists) restrict who,
+   once logged in, may see the data: without them anyone the provider accepts gets in.
+2. ``[aivis] password_sha256`` (or ``AIVIS_PASSWORD_SHA256``): one shared password, checked by
+   its SHA-256 hex digest with a constant-time compare; at most ``[aivis] max_password_tries``
+   (``AIVIS_MAX_PASSWORD_TRIES``, default 5) wrong tries per session. The typed text is cleared
+   from the session as soon as it has been checked.
+3. Neither: open.
+
+A misconfigured gate (a hash that is not 64 hex digits, a bad ``max_password_tries``) keeps
+the app closed and says what is wrong, rather than opening it.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_TRIES = 5
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+# session keys of the gate (the typed password only ever lives in _WIDGET, cleared by the check)
+_WIDGET, _TRIES, _PASSED = "_gate_password", "_gate_tries", "_gate_passed"
+# keys of [auth] that are settings shared by all providers, not provider sub-sections
+_AUTH_SHARED = {"redirect_uri", "cookie_secret", "expose_tokens", "client_id", "client_secret",
+                "server_metadata_url", "client_kwargs"}
+
+
+def require_access(settings: Any = None) -> None:
+    """Let the visitor in or ``st.stop()``; ``settings`` (a ``ui.data.Settings``) is not needed today."""
+    auth = _section("auth")
+    if auth:
+        _oidc(auth, _section("aivis"))
+        return
+    expected = _setting("password_sha256", "AIVIS_PASSWORD_SHA256").strip().lower()
+    if expected:
+        _password(expected)
+
+
+# -- configuration ----------------------------------------------------------------------------
+def _section(name: str) -> dict[str, Any]:
+    """A secrets section as a plain dict; {} when absent or when there is no secrets file."""
+    try:
+        value = st.secrets.get(name)
+    except Exception:  # no secrets file, or one that does not parse: no section
+        return {}
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+def _setting(name: str, env: str) -> str:
+    value = _section("aivis").get(name)
+    return str(value) if value not in (None, "") else os.environ.get(env, "")
+
+
+def _stop_closed(message: str) -> None:
+    st.error(message, icon=":material/lock:")
+    st.stop()
+
+
+# -- 1. OIDC --------------------------------------------------------------------------------
+def _oidc(auth: dict[str, Any], aivis: dict[str, Any]) -> None:
+    if not st.user.get("is_logged_in", False):
+        providers = _providers(auth, aivis)
+        st.title(":material/lock: Sign in")
+        st.write("This dashboard is private. Sign in to continue.")
+        for name in providers:
+            label = "Log in" if name is None else f"Log in with {name.capitalize()}"
+            if st.button(label, key=f"_gate_login_{name or 'default'}", type="primary",
+                         icon=":material/login:"):
+                try:
+                    st.login() if name is None else st.login(name)
+                except Exception as exc:  # e.g. Authlib missing, or [auth] incomplete: stay closed
+                    log.error("gate: login could not start: %s", type(exc).__name__)
+                    _stop_closed(f"The sign-in could not start: {exc}")
+        st.stop()
+    email = str(st.user.get("email") or "").strip().lower()
+    if not _allowed(email, aivis):
+        log.warning("gate: signed-in user not on the allow list")
+        with st.sidebar:
+            st.button("Log out", key="_gate_logout", icon=":material/logout:", on_click=_logout)
+        _stop_closed(f"{email or 'This account'} is not allowed to see this dashboard. "
+                     "Log out and sign in with another account, or ask the administrator.")
+    with st.sidebar:
+        st.caption(f"Signed in as {email or st.user.get('name') or 'you'}")
+        st.button("Log out", key="_gate_logout", icon=":material/logout:", on_click=_logout)
+
+
+def _providers(auth: dict[str, Any], aivis: dict[str, Any]) -> list[str | None]:
+    """The provider names to offer: ``None`` stands for the unnamed default provider."""
+    if aivis.get("auth_provider"):
+        return [str(aivis["auth_provider"])]
+    named = [name for name, value in auth.items() if isinstance(value, Mapping) and name not in _AUTH_SHARED]
+    return named or [None]
+
+
+def _allowed(email: str, aivis: dict[str, Any]) -> bool:
+    emails = {str(e).strip().lower() for e in aivis.get("allowed_emails") or []}
+    domains = {str(d).strip().lower().lstrip("@") for d in aivis.get("allowed_email_domains") or []}
+    if not emails and not domains:
+        return True
+    return bool(email) and (email in emails or email.rpartition("@")[2] in domains)
+
+
+# -- 2. shared password ---------------------------------------------------------------------
+def _password(expected: str) -> None:
+    if not _HEX64.fullmatch(expected):
+        _stop_closed("The access password is misconfigured: `password_sha256` must be the 64 hex digits of a "
+                     "SHA-256 digest, not the password itself. See docs/deploy.md.")
+    try:
+        max_tries = int(_setting("max_password_tries", "AIVIS_MAX_PASSWORD_TRIES") or DEFAULT_MAX_TRIES)
+        if max_tries < 1:
+            raise ValueError
+    except ValueError:
+        _stop_closed("The access gate is misconfigured: `max_password_tries` must be a whole number of 1 or more.")
+    # the session remembers a digest of the expected hash: changing the password locks sessions out again
+    token = hashlib.sha256(b"aivis-gate\0" + expected.encode()).hexdigest()
+    if hmac.compare_digest(str(st.session_state.get(_PASSED, "")), token):
+        with st.sidebar:
+            st.button("Lock", key="_gate_lock", icon=":material/lock:", on_click=_lock,
+                      help="Forget the password in this browser tab.")
+        return
+    st.title(":material/lock: This dashboard is private")
+    tries = int(st.session_state.get(_TRIES, 0))
+    if tries >= max_tries:
+        _stop_closed("Too many wrong passwords in this session. Reload the page later to try again.")
+    with st.form("_gate_form", border=False, enter_to_submit=True):
+        st.text_input("Password", type="password", key=_WIDGET, autocomplete="current-password")
+        st.form_submit_button("Enter", type="primary", icon=":material/key:", on_click=_check,
+                              args=(expected, token, max_tries))
+    if tries:
+        st.warning(f"Wrong password ({tries} of {max_tries} tries used).", icon=":material/warning:")
+    st.stop()
+
+
+def _check(expected: str, token: str, max_tries: int) -> None:
+    """The form's callback: compare, count, and clear the typed text, in that order."""
+    typed = str(st.session_state.get(_WIDGET) or "")
+    st.session_state[_WIDGET] = ""  # the typed password leaves the session here
+    if not typed:
+        return
+    digest = hashlib.sha256(typed.encode("utf-8")).hexdigest()
+    del typed
+    if hmac.compare_digest(digest.encode(), expected.encode()):
+        st.session_state[_PASSED] = token
+        st.session_state.pop(_TRIES, None)
+        log.info("gate: password accepted")
+        return
+    tries = int(st.session_state.get(_TRIES, 0)) + 1
+    st.session_state[_TRIES] = tries
+    log.warning("gate: wrong password (try %d of %d in this session)", tries, max_tries)
+
+
+def _logout() -> None:
+    st.logout()  # looked up at click time
+
+
+def _lock() -> None:
+    st.session_state.pop(_PASSED, None)
