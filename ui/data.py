@@ -102,9 +102,19 @@ def load(ids: list[str], engine: str, config: Settings, refresh: int = 0,
     """
     ids = ids or (demo_ids() if config.demo and not whole_archive else [])
     key = (tuple(ids), engine, config.account_key, refresh, whole_archive)
-    memo = st.session_state.get("_loaded")
-    if memo and memo[0] == key:
-        return memo[1]
+    return session_memo("loaded", key, lambda: _load(ids, engine, config, whole_archive))
+
+
+def session_memo(name: str, key: object, compute):
+    """``compute()``, kept in this session until ``key`` changes: reruns and page switches are free."""
+    slot = st.session_state.get(f"_memo_{name}")
+    if slot is None or slot[0] != key:
+        slot = (key, compute())
+        st.session_state[f"_memo_{name}"] = slot
+    return slot[1]
+
+
+def _load(ids: list[str], engine: str, config: Settings, whole_archive: bool) -> Loaded:
     store, archive_error = archive(config)
     if whole_archive:
         batch = Batch(store.query() if store else [], archive_error=archive_error)
@@ -124,10 +134,8 @@ def load(ids: list[str], engine: str, config: Settings, refresh: int = 0,
         log.info("load engine=%s ids=%d source=%s outcomes=%s seconds=%.2f%s", engine, len(batch.outcomes),
                  "demo" if config.demo else "archive" if whole_archive else "api", batch.counts(),
                  batch.seconds, f" stopped={type(batch.error).__name__}" if batch.error else "")
-    loaded = Loaded(tuple(o.task_id for o in batch.outcomes) if whole_archive else tuple(ids), engine,
-                    config.demo, batch, build_tables(batch.outcomes), whole_archive)
-    st.session_state["_loaded"] = (key, loaded)
-    return loaded
+    return Loaded(tuple(o.task_id for o in batch.outcomes) if whole_archive else tuple(ids), engine,
+                  config.demo, batch, build_tables(batch.outcomes), whole_archive)
 
 
 @st.cache_data(ttl=300, show_spinner="Asking DataForSEO for ready tasks ...")
