@@ -98,3 +98,86 @@ def prompt_gaps(citations: pd.DataFrame, answers: pd.DataFrame, brands: list[str
                           "competitors_cited": rival_names.reindex(per_prompt.index, fill_value="")})
     table["gap"] = (table["competitor_answers"] > 0) & (table["brand_answers"] == 0)
     return table.reset_index().sort_values(["gap", "competitor_answers"], ascending=False, ignore_index=True)
+
+
+# --- Usage and cost (pages/usage.py) -----------------------------------------------------------
+
+def _completed(tasks: pd.DataFrame) -> pd.DataFrame:
+    return tasks[tasks["status"] == "completed"]
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return float(numerator) / denominator if denominator else None
+
+
+def usage_summary(tasks: pd.DataFrame, citations: pd.DataFrame) -> dict[str, float | int | None]:
+    """``usage_totals`` plus what they are over: completed answers, not-counted tasks, citations,
+    total tokens, and task cost / money spent per answer and task cost per citation (None when
+    there is nothing to divide by).
+
+    Only completed tasks count: pending and failed ones carry no result, so no tokens or cost.
+    """
+    totals = usage_totals(tasks)
+    answers = int((tasks["status"] == "completed").sum())
+    cited = len(citations)
+    return {**totals, "total_tokens": sum(totals[field] for field in TOKEN_FIELDS),
+            "answers": answers, "not_counted": len(tasks) - answers, "citations": cited,
+            "cost_per_answer": _ratio(totals["cost"], answers),
+            "money_per_answer": _ratio(totals["money_spent"], answers),
+            "cost_per_citation": _ratio(totals["cost"], cited)}
+
+
+USAGE_BY_MODEL_COLUMNS = ["engine", "model", "answers", *TOKEN_FIELDS, "total_tokens", "tokens_per_answer",
+                          "money_spent", "cost", "cost_per_answer", "citations", "cost_per_citation",
+                          "web_search_share", "reasoning_share"]
+
+
+def usage_by_model(tasks: pd.DataFrame, citations: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per engine and model, over completed tasks: answers, tokens by kind and in all, mean tokens
+    per answer, money spent, task cost, cost per answer, citations and cost per citation, the share
+    of answers that ran with web search on, and the share of generated tokens (output + reasoning)
+    spent on reasoning. Sorted by task cost, highest first."""
+    done = _completed(tasks).assign(
+        total_tokens=lambda f: f[list(TOKEN_FIELDS)].sum(axis=1),
+        searched=lambda f: f["web_search"].eq(True).astype(int))  # None (no result field) counts as off
+    if done.empty:
+        return pd.DataFrame(columns=USAGE_BY_MODEL_COLUMNS)
+    keys = ["engine", "model"]
+    done = done.assign(**{k: done[k].astype(object).fillna("(unknown)") for k in keys})
+    table = done.groupby(keys).agg(
+        answers=("task_id", "size"), **{f: (f, "sum") for f in (*TOKEN_FIELDS, "total_tokens")},
+        money_spent=("money_spent", "sum"), cost=("cost", "sum"), searched=("searched", "sum")).reset_index()
+    if citations is not None and not citations.empty:
+        cited = citations.assign(**{k: citations[k].astype(object).fillna("(unknown)") for k in keys})
+        counts = cited.groupby(keys).size().rename("citations")
+        table = table.merge(counts.reset_index(), on=keys, how="left")
+    else:
+        table["citations"] = 0
+    table["citations"] = table["citations"].fillna(0).astype(int)
+    table["tokens_per_answer"] = table["total_tokens"] / table["answers"]
+    table["cost_per_answer"] = table["cost"] / table["answers"]
+    table["cost_per_citation"] = (table["cost"] / table["citations"].where(table["citations"] > 0)).astype(float)
+    table["web_search_share"] = table["searched"] / table["answers"]
+    generated = table["output_tokens"] + table["reasoning_tokens"]
+    table["reasoning_share"] = (table["reasoning_tokens"] / generated.where(generated > 0)).astype(float)
+    return table.sort_values(["cost", "engine", "model"], ascending=[False, True, True],
+                             ignore_index=True)[USAGE_BY_MODEL_COLUMNS]
+
+
+PERIODS = {"day": "D", "week": "W-SUN", "month": "M"}
+
+
+def spend_over_time(tasks: pd.DataFrame, by: str = "engine", amount: str = "cost",
+                 period: str = "day") -> pd.DataFrame:
+    """``amount`` (``cost`` or ``money_spent``) of completed tasks summed per UTC answer ``period``
+    (``day``, ``week`` from Monday, ``month``; ``day`` holds the period's first day) and ``by``
+    (``engine`` or ``model``), with the number of answers; tasks without a date are left out."""
+    done = _completed(tasks).dropna(subset=["datetime"])
+    columns = ["day", by, amount, "answers"]
+    if done.empty:
+        return pd.DataFrame(columns=columns)
+    days = done["datetime"].dt.tz_convert("UTC").dt.tz_localize(None)
+    done = done.assign(day=days.dt.to_period(PERIODS[period]).dt.start_time.dt.date,
+                       **{by: done[by].astype(object).fillna("(unknown)")})
+    table = done.groupby(["day", by]).agg(**{amount: (amount, "sum"), "answers": ("task_id", "size")})
+    return table.reset_index().sort_values(["day", by], ignore_index=True)[columns]

@@ -1,4 +1,158 @@
-"""Usage and cost."""
-from ui import shell
+"""Usage and cost: tokens by kind, money spent and task cost, per answer, per model and per day."""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from core import metrics
+from core.tables import TOKEN_FIELDS
+from ui import shell, tables_ui, theme
+
+TOKEN_LABELS = {"input_tokens": "Input", "output_tokens": "Output", "reasoning_tokens": "Reasoning"}
+TOKEN_COLORS = {TOKEN_LABELS[field]: color for field, color in theme.TOKEN_COLORS.items()}
+AMOUNTS = {"cost": "Task cost", "money_spent": "Money spent"}
+
+
+def _usd(value: float | None, digits: int = 4) -> str:
+    return "n/a" if value is None else f"${value:,.{digits}f}"
+
+
+def _total_usd(value: float) -> str:
+    """Cents for large totals, four decimals for small ones (a few tasks cost fractions of a cent)."""
+    return _usd(value, 2 if value >= 100 else 4)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _tokens_long(frame, keys: list[str]):
+    """One row per (keys, token kind): what a stacked token bar chart draws."""
+    return frame.melt(id_vars=keys, value_vars=list(TOKEN_FIELDS), var_name="kind",
+                      value_name="tokens").assign(kind=lambda f: f["kind"].map(TOKEN_LABELS))
+
 
 view = shell.page("Usage and cost", ":material/payments:")
+tasks, citations = view.tables.tasks, view.tables.citations
+completed = view.tables.completed
+if completed.empty:
+    st.info("No completed answers to count: load task ids on **Load tasks** (or widen the filters). "
+            "Tokens and cost come with a task's result, so pending and failed tasks have none.",
+            icon=":material/hourglass_empty:")
+    st.stop()
+
+summary = metrics.usage_summary(tasks, citations)
+answers = summary["answers"]
+over = f"Over {answers} completed answers."
+a, b, c, d = st.columns(4)
+a.metric("Input tokens", f"{summary['input_tokens']:,}", help=over)
+b.metric("Output tokens", f"{summary['output_tokens']:,}", help=over)
+c.metric("Reasoning tokens", f"{summary['reasoning_tokens']:,}",
+         help=f"{over} Only reasoning models report them.")
+d.metric("All tokens", f"{summary['total_tokens']:,}", help=f"Input + output + reasoning. {over}")
+a, b, c, d = st.columns(4)
+a.metric("Money spent", _total_usd(summary["money_spent"]),
+         help=f"money_spent: what the model provider charged for the tokens. {over}")
+b.metric("Task cost", _total_usd(summary["cost"]),
+         help=f"cost: what DataForSEO charged, the task price plus money spent. {over}")
+c.metric("Cost per answer", _usd(summary["cost_per_answer"]), help=f"Task cost / {answers} completed answers.")
+d.metric("Cost per citation", _usd(summary["cost_per_citation"]),
+         help=f"Task cost / {summary['citations']} citations in those answers"
+              + ("." if summary["citations"] else " (none: web search off or nothing cited)."))
+not_counted = tasks.loc[tasks["status"] != "completed", "status"].astype(str).value_counts()
+st.caption(f"Counted over **{answers} completed answers**"
+           + (f"; {_count(int(not_counted.sum()), 'task')} without an answer ("
+              + ", ".join(f"{n} {status}" for status, n in not_counted.items())
+              + ") cost nothing here and are not counted: the API reports tokens and cost only with a result."
+              if len(not_counted) else ".") + " USD as the API reports it.")
+
+by_model = metrics.usage_by_model(tasks, citations)
+st.subheader("Tokens by model")
+scale = st.segmented_control("Tokens shown", ["total", "mean"], default="total", key="w_usage_token_scale",
+                             format_func={"total": "Total", "mean": "Mean per answer"}.get) or "total"
+per_model = by_model.copy()
+if scale == "mean":
+    for field in TOKEN_FIELDS:
+        per_model[field] = per_model[field] / per_model["answers"]
+model_bars = px.bar(
+    _tokens_long(per_model, ["engine", "model", "answers"]), x="model", y="tokens", color="kind",
+    color_discrete_map=TOKEN_COLORS, category_orders={"kind": list(TOKEN_COLORS),
+                                                      "model": list(by_model["model"])},
+    hover_data={"engine": True, "answers": True},
+    labels={"model": "", "kind": "Tokens", "tokens": "Tokens per answer" if scale == "mean" else "Tokens"},
+    title=("Mean tokens per answer" if scale == "mean" else "Tokens") + f" by model, {answers} answers "
+          "(models by task cost)")
+st.plotly_chart(model_bars, key="usage_tokens_by_model")
+
+left, right = st.columns(2)
+orders = {"engine": sorted(by_model["engine"].unique()), "model": sorted(by_model["model"].unique())}
+cost_bars = px.bar(by_model, x="cost_per_answer", y="model", orientation="h", color="engine",
+                   category_orders={"engine": orders["engine"]},
+                   color_discrete_map=theme.ENGINE_COLORS, hover_data={"answers": True, "cost": ":$.4f"},
+                   labels={"cost_per_answer": "Task cost per answer (USD)", "model": "", "engine": "Engine"},
+                   title="Cost per answer by model")
+cost_bars.update_layout(xaxis_tickprefix="$", height=max(320, 34 * len(by_model)))
+cost_bars.update_yaxes(categoryorder="total ascending")
+left.plotly_chart(cost_bars, key="usage_cost_per_answer")
+
+with right:
+    dated = completed["datetime"].dropna()
+    span = (dated.max() - dated.min()).days if len(dated) else 0
+    one, two, three = st.columns(3)
+    split = one.selectbox("Split by", ["engine", "model"], key="w_usage_split", format_func=str.capitalize)
+    amount = two.selectbox("Amount", list(AMOUNTS), key="w_usage_amount", format_func=AMOUNTS.get)
+    period = three.selectbox("Per", list(metrics.PERIODS), index=1 if span > 60 else 0, key="w_usage_period",
+                             format_func=str.capitalize, help="Weeks start on Monday; all in UTC.")
+    spend = metrics.spend_over_time(tasks, by=split, amount=amount, period=period)
+    undated = len(completed) - int(spend["answers"].sum())
+    day_bars = px.bar(spend, x="day", y=amount, color=split, category_orders={split: orders[split]},
+                      color_discrete_map=theme.ENGINE_COLORS if split == "engine" else theme.color_map(
+                          completed["model"].dropna()),
+                      hover_data={"answers": True},
+                      labels={"day": f"Answer {period} (UTC)", amount: f"{AMOUNTS[amount]} (USD)",
+                              split: split.capitalize()},
+                      title=f"{AMOUNTS[amount]} per {period} by {split}")
+    day_bars.update_layout(yaxis_tickprefix="$", bargap=0.15)
+    days = {"day": 1, "week": 7, "month": 30}[period]
+    day_bars.update_traces(xperiod={"day": 86_400_000, "week": 7 * 86_400_000, "month": "M1"}[period],
+                           xperiodalignment="middle", width=0.8 * days * 86_400_000)  # in ms, even when alone
+    if len(spend):
+        step = pd.Timedelta(days=days)
+        pad = max(step, (pd.Timedelta(days=7) - (max(spend["day"]) - min(spend["day"]))) / 2)  # at least a week
+        first, last = pd.Timestamp(min(spend["day"])), pd.Timestamp(max(spend["day"]))
+        day_bars.update_xaxes(range=[first - pad, last + step + pad])
+    st.plotly_chart(day_bars, key="usage_over_time")
+    if undated:
+        st.caption(f"{undated} answers have no date and are not in this chart.")
+
+tables_ui.table(by_model, "usage-by-model", key="usage_by_model_table",
+                columns=["engine", "model", "answers", "cost", "cost_per_answer", "money_spent", "total_tokens",
+                         "tokens_per_answer", "web_search_share", "reasoning_share", *TOKEN_FIELDS, "citations",
+                         "cost_per_citation"])
+st.caption("Shares are of each model's answers; the reasoning share is reasoning tokens out of output + "
+           "reasoning tokens. Cost per citation is blank for a model whose answers cite nothing.")
+
+st.subheader("Tokens per answer")
+ordered = completed.assign(total_tokens=completed[list(TOKEN_FIELDS)].sum(axis=1)).sort_values(
+    ["datetime", "task_id"])
+hover = ordered.assign(prompt=ordered["prompt"].fillna("").map(lambda p: html.escape(p[:80])))  # LLM-side text
+task_bars = px.bar(_tokens_long(hover, ["task_id", "engine", "model", "prompt"]), x="task_id", y="tokens",
+                   color="kind", color_discrete_map=TOKEN_COLORS,
+                   category_orders={"kind": list(TOKEN_COLORS), "task_id": list(ordered["task_id"])},
+                   hover_data={"engine": True, "model": True, "prompt": True},
+                   labels={"task_id": f"{answers} completed answers, oldest first (hover for the task)",
+                           "tokens": "Tokens", "kind": "Tokens"},
+                   title="Tokens of each answer")
+task_bars.update_xaxes(showticklabels=False)
+st.plotly_chart(task_bars, key="usage_tokens_by_task")
+with st.expander("Every answer's tokens and cost", icon=":material/table_rows:"):
+    tables_ui.table(ordered, "usage-by-task", key="usage_task_table",
+                    columns=["task_id", "engine", "model", "prompt", "datetime", "web_search", *TOKEN_FIELDS,
+                             "total_tokens", "money_spent", "cost", "citations"])
+
+tables_ui.view_downloads({"usage_by_model": by_model, "usage_over_time": spend, "tasks": tasks},
+                         {"page": "usage and cost", "demo": view.loaded.demo,
+                          "counted": f"{answers} completed answers"}, key="usage_export")

@@ -11,9 +11,14 @@ _DIRECTIVE = re.compile(r":(?=[a-z\-]+\[|material/)")
 
 
 def _escape_text(text: str) -> str:
-    """Escape what Streamlit markdown would turn into HTML, LaTeX or colour directives."""
+    """Escape what Streamlit markdown would turn into HTML, LaTeX, colour directives or links.
+
+    Brackets are escaped too: a link ``_LINK`` could not parse (``[x](data:text/html,<script>...)``)
+    or a reference link (``[x][r]`` with ``[r]: javascript:...``) must stay text; the safe links
+    are put back after this escaping.
+    """
     text = text.replace("\\", "\\\\").replace("<", "\\<").replace(">", "\\>").replace("$", "\\$")
-    return _DIRECTIVE.sub("\\:", text)
+    return _DIRECTIVE.sub("\\:", text).replace("[", "\\[").replace("]", "\\]")
 
 
 def _link(match: re.Match) -> str:

@@ -19,10 +19,10 @@ COLUMN_CONFIG = {
                                                        help="Input + output + reasoning tokens, mean per answer"),
     "cost_per_answer": st.column_config.NumberColumn("Cost per answer (USD)", format="$%.4f"),
     "cost_per_citation": st.column_config.NumberColumn("Cost per citation (USD)", format="$%.4f"),
-    "web_search_share": st.column_config.ProgressColumn("Web search on", format="percent", min_value=0,
-                                                        max_value=1, help="Share of answers with web search on"),
-    "reasoning_share": st.column_config.ProgressColumn("Reasoning share", format="percent", min_value=0,
-                                                       max_value=1,
+    "web_search_share": st.column_config.ProgressColumn("Web search on", format="percent", min_value=0, max_value=1,
+                                                        width="small", help="Share of answers with web search on"),
+    "reasoning_share": st.column_config.ProgressColumn("Reasoning share", format="percent", min_value=0, max_value=1,
+                                                       width="small",
                                                        help="Reasoning tokens out of output + reasoning tokens"),
 }
 
