@@ -71,6 +71,9 @@ if wanted in options:
     st.session_state[WIDGET_KEY] = wanted
 elif wanted and wanted in raw:
     st.caption(f"Task `{wanted}` is hidden by the current filters; showing another answer.")
+elif wanted:
+    status = next((o.status for o in view.loaded.batch.outcomes if o.task_id == wanted), "not loaded")
+    st.caption(f"Task `{wanted}` has no answer ({status}); showing another answer.")
 labels = _labels(answers[answers["task_id"].isin(options)])
 task_id = st.selectbox(f"Completed answer ({len(options)} shown)", options, key=WIDGET_KEY,
                        format_func=labels.get, on_change=_remember)

@@ -31,11 +31,19 @@ def table(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = 
           height: int | str = "auto") -> None:
     """Show ``frame`` (optionally only ``columns``) with a CSV download of exactly what is shown.
 
-    Downloads are callables: the file is built when clicked, not on every rerun.
+    Downloads are callables: the file is built when clicked, not on every rerun. A table with a
+    ``task_id`` column traces its figures to the answers: selecting a row opens that answer.
     """
     shown = frame[columns] if columns else frame
-    st.dataframe(shown, key=key, hide_index=True, height=height,
-                 column_config={c: COLUMN_CONFIG[c] for c in shown.columns if c in COLUMN_CONFIG})
+    traceable = "task_id" in shown.columns
+    event = st.dataframe(shown, key=key, hide_index=True, height=height,
+                         column_config={c: COLUMN_CONFIG[c] for c in shown.columns if c in COLUMN_CONFIG},
+                         on_select="rerun" if traceable else "ignore", selection_mode="single-row")
+    if traceable:
+        st.caption("Select a row to open its answer.")
+        if event and event.selection.rows:
+            st.session_state["answer_task"] = shown["task_id"].iloc[event.selection.rows[0]]
+            st.switch_page("pages/answers.py")
     st.download_button(f"CSV ({len(shown)} rows)", lambda: export.to_csv(shown), file_name=f"{name}.csv",
                        mime="text/csv", icon=":material/download:", key=f"{key}_csv", on_click="ignore")
 
