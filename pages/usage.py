@@ -14,6 +14,7 @@ from ui import shell, tables_ui, theme
 TOKEN_LABELS = {"input_tokens": "Input", "output_tokens": "Output", "reasoning_tokens": "Reasoning"}
 TOKEN_COLORS = {TOKEN_LABELS[field]: color for field, color in theme.TOKEN_COLORS.items()}
 AMOUNTS = {"cost": "Task cost", "money_spent": "Money spent"}
+PER_ANSWER_BARS = 300  # above this, the per-answer chart becomes a distribution
 
 
 def _usd(value: float | None, digits: int = 4) -> str:
@@ -138,15 +139,21 @@ st.caption("Shares are of each model's answers; the reasoning share is reasoning
 st.subheader("Tokens per answer")
 ordered = completed.assign(total_tokens=completed[list(TOKEN_FIELDS)].sum(axis=1)).sort_values(
     ["datetime", "task_id"])
-hover = ordered.assign(prompt=ordered["prompt"].fillna("").map(lambda p: html.escape(p[:80])))  # LLM-side text
-task_bars = px.bar(_tokens_long(hover, ["task_id", "engine", "model", "prompt"]), x="task_id", y="tokens",
-                   color="kind", color_discrete_map=TOKEN_COLORS,
-                   category_orders={"kind": list(TOKEN_COLORS), "task_id": list(ordered["task_id"])},
-                   hover_data={"engine": True, "model": True, "prompt": True},
-                   labels={"task_id": f"{answers} completed answers, oldest first (hover for the task)",
-                           "tokens": "Tokens", "kind": "Tokens"},
-                   title="Tokens of each answer")
-task_bars.update_xaxes(showticklabels=False)
+if len(ordered) <= PER_ANSWER_BARS:
+    hover = ordered.assign(prompt=ordered["prompt"].fillna("").map(lambda p: html.escape(p[:80])))  # LLM text
+    task_bars = px.bar(_tokens_long(hover, ["task_id", "engine", "model", "prompt"]), x="task_id", y="tokens",
+                       color="kind", color_discrete_map=TOKEN_COLORS,
+                       category_orders={"kind": list(TOKEN_COLORS), "task_id": list(ordered["task_id"])},
+                       hover_data={"engine": True, "model": True, "prompt": True},
+                       labels={"task_id": f"{answers} completed answers, oldest first (hover for the task)",
+                               "tokens": "Tokens", "kind": "Tokens"},
+                       title="Tokens of each answer")
+    task_bars.update_xaxes(showticklabels=False)
+else:  # thousands of bars say less than their distribution, and cost seconds to draw
+    task_bars = px.histogram(ordered, x="total_tokens", color="engine", nbins=60, barmode="stack",
+                             color_discrete_map=theme.ENGINE_COLORS,
+                             labels={"total_tokens": "Tokens of one answer (input + output + reasoning)"},
+                             title=f"Tokens per answer: distribution over {answers} answers")
 st.plotly_chart(task_bars, key="usage_tokens_by_task")
 with st.expander("Every answer's tokens and cost", icon=":material/table_rows:"):
     tables_ui.table(ordered, "usage-by-task", key="usage_task_table",
