@@ -65,7 +65,7 @@ def page(title: str, icon: str) -> View:
                    "copy it to share.")
     state.sync_url()
     st.title(f"{title}")
-    _status_line(loaded, tables)
+    _status_line(config, loaded, tables)
     return View(config, loaded, tables, brands, competitors, by)
 
 
@@ -149,11 +149,13 @@ def _date(text: str, fallback: date) -> date:
         return fallback
 
 
-def _status_line(loaded: Loaded, tables: Tables) -> None:
+def _status_line(config: Settings, loaded: Loaded, tables: Tables) -> None:
     if loaded.demo:
-        st.info("**Demo data**: a bundled sample of tasks, not your account. To load your own, set "
-                "`DATAFORSEO_LOGIN` and `DATAFORSEO_PASSWORD` (or `[dataforseo]` in "
-                "`.streamlit/secrets.toml`) and restart.", icon=":material/science:")
+        how = ("This public demo never calls the API." if config.demo_only else
+               "To load your own, set `DATAFORSEO_LOGIN` and `DATAFORSEO_PASSWORD` (or `[dataforseo]` in "
+               "`.streamlit/secrets.toml`) and restart.")
+        st.info(f"**Demo data**: a bundled sample of illustrative tasks, not a real account. {how}",
+                icon=":material/science:")
     if loaded.batch.error:
         st.error(f"The batch stopped: {loaded.batch.error}", icon=":material/error:")
     if loaded.batch.archive_error:
