@@ -7,6 +7,7 @@ Another page can open a task here by putting its id in ``st.session_state["answe
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import streamlit as st
@@ -55,6 +56,11 @@ def _citation_line(note) -> str:
         quote = " ".join(note.cited_text.split())
         line += f" — “{safe_markdown(quote[:160])}{'…' if len(quote) > 160 else ''}”"
     return line
+
+
+def _demoted(markdown: str) -> str:
+    """The answer's own headings set below this page's (``# Title`` becomes ``#### Title``)."""
+    return re.sub(r"^ {0,3}#{1,6}(?=\s)", "####", markdown, flags=re.MULTILINE)
 
 
 view = shell.page("Answers", ":material/article:")
@@ -115,7 +121,7 @@ st.caption(f"{_count(len(sections), 'section')}, {_count(len(citations), 'citati
 if sections:
     with st.container(border=True):
         for index, section in enumerate(sections):
-            st.markdown(safe_markdown(section["text"]) or "_(empty section)_")
+            st.markdown(_demoted(safe_markdown(section["text"])) or "_(empty section)_")
             notes = citations[citations["section"] == index]
             if len(notes):
                 st.caption("**Sources**\n\n" + "\n".join(_citation_line(note) for note in notes.itertuples()))

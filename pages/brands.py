@@ -31,7 +31,7 @@ b.metric("Our share of voice", f"{ours['share_of_voice'].sum():.0%}",
 c.metric("Prompts citing competitors but not us", f"{int(gaps['gap'].sum())} of {len(gaps)}")
 
 left, right = st.columns(2)
-colors = theme.color_map(visibility["name"])
+colors = theme.color_map(visibility["name"], theme.OTHER_COLORS)
 colors.update(dict.fromkeys(ours["name"], theme.ROLE_COLORS["brand"]))
 sov = px.pie(visibility[visibility["citations"] > 0], names="name", values="citations", hole=0.5,
              color="name", color_discrete_map=colors,

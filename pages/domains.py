@@ -18,7 +18,9 @@ if citations.empty:
 counts = metrics.domain_counts(citations, view.answers_total, by=by)
 citing_answers = citations["task_id"].nunique()
 a, b, c, d = st.columns(4)
-a.metric("Citations", len(citations), help="Annotations in the completed answers shown.")
+unlinked = int(citations[by].isna().sum())
+a.metric("Citations", len(citations), help="Annotations in the completed answers shown; shares are out of all "
+         "of them." + (f" {unlinked} have no http(s) link to credit to a site." if unlinked else ""))
 b.metric(f"Cited {by}s", len(counts))
 c.metric("Answers citing anything", f"{citing_answers} of {view.answers_total}")
 d.metric("Gemini redirects resolved", f"{int(citations['is_redirect'].sum())}",
@@ -36,6 +38,7 @@ figure = px.bar(
     labels={"citations": f"Citations (of {len(citations)})", by: by.capitalize()},
     title=f"Top {len(top)} cited {by}s in {view.answers_total} answers")
 figure.update_layout(showlegend=colored_by_role, height=max(320, 26 * len(top)))
+figure.update_yaxes(categoryorder="total ascending")  # most cited on top, whatever the colours
 st.plotly_chart(figure, key="domains_bar")
 
 tables_ui.table(counts, f"cited-{by}s", key="domain_counts")

@@ -31,21 +31,21 @@ c.metric("Themes", len(summary), help=f"Over {rows['normalized'].nunique()} dist
 d.metric("Queries repeating the prompt", f"{rows['repeats_prompt'].mean():.0%}",
          help="Share of queries that restate the prompt nearly word for word; the rest widen it.")
 
-left, right = st.columns([3, 2])
 bars = px.bar(summary.iloc[::-1], x="queries", y="label", orientation="h",
               hover_data=["unique_queries", "tasks", "prompts", "models"],
               labels={"queries": f"Queries (of {len(rows)})", "label": "Theme"},
               title="Themes by number of queries")
 bars.update_layout(height=max(320, 28 * len(summary)))
-left.plotly_chart(bars, key="themes_bar")
-by = right.segmented_control("Themes by", ["model", "prompt", "engine"], default="model", key="w_themes_by") or "model"
+st.plotly_chart(bars, key="themes_bar")
+by = st.segmented_control("Themes by", ["model", "prompt", "engine"], default="model", key="w_themes_by") or "model"
 matrix = rows.groupby(["label", by], observed=True).size().rename("queries").reset_index()
 split = px.bar(matrix, x="queries", y="label", color=by, orientation="h",
                color_discrete_map=theme.ENGINE_COLORS if by == "engine" else theme.color_map(matrix[by]),
                category_orders={"label": list(summary["label"])}, labels={"label": "Theme"},
                title=f"Queries per theme and {by}")
-split.update_layout(height=max(320, 28 * len(summary)), showlegend=by != "prompt")
-right.plotly_chart(split, key="themes_split")
+split.update_layout(height=max(320, 28 * len(summary)), showlegend=by != "prompt",
+                    legend=dict(orientation="v", x=1.02, y=1, title=None))
+st.plotly_chart(split, key="themes_split")
 
 st.subheader("A theme's queries")
 chosen = st.selectbox("Theme", summary["label"], key="w_theme")

@@ -63,8 +63,8 @@ def _assert_shows(at, task: dict, downloads: list[dict]) -> None:
     assert f"**{task['data']['se']}**" in line and result["model_name"] in line
     assert f"answered {result['datetime'][:16]} UTC" in line
     assert f"web search **{'on' if result['web_search'] else 'off'}**" in line
-    for section in _items(task, "message"):
-        assert safe_markdown(section["text"]) in texts
+    for section in _items(task, "message"):  # the answer's headings are set below the page's own
+        assert re.sub(r"(?m)^#{1,6} ", "#### ", safe_markdown(section["text"])) in texts
     sources = "\n".join(t for t in texts if t.startswith("**Sources**"))
     notes = [n for s in _items(task, "message") for n in s.get("annotations") or []]
     for note in notes:

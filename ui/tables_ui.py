@@ -7,7 +7,10 @@ import streamlit as st
 from core import export
 
 COLUMN_CONFIG = {
-    "task_id": st.column_config.TextColumn("Task id", width="small"),
+    "task_id": st.column_config.TextColumn("Task id", width="medium"),
+    "share_of_voice": st.column_config.ProgressColumn("Share of voice", format="percent", min_value=0, max_value=1),
+    "first_position": st.column_config.NumberColumn("First citation position", format="%.1f",
+                                                    help="Mean rank of the first citation in the answers citing it"),
     "link": st.column_config.LinkColumn("Link", help="Only http/https links are clickable", width="medium"),
     "datetime": st.column_config.DatetimeColumn("Answered (UTC)", format="YYYY-MM-DD HH:mm"),
     "money_spent": st.column_config.NumberColumn("Money spent (USD)", format="$%.4f"),

@@ -19,6 +19,9 @@ pio.templates["aivis"] = go.layout.Template(layout=go.Layout(
 pio.templates.default = "plotly_white+aivis"
 
 
-def color_map(values) -> dict[str, str]:
+def color_map(values, palette: list[str] = PALETTE) -> dict[str, str]:
     """A colour per value, stable for the same set of values (sorted, then the palette in turn)."""
-    return {value: PALETTE[i % len(PALETTE)] for i, value in enumerate(sorted(set(map(str, values))))}
+    return {value: palette[i % len(palette)] for i, value in enumerate(sorted(set(map(str, values))))}
+
+
+OTHER_COLORS = [c for c in PALETTE if c != ROLE_COLORS["brand"]]  # competitors never wear the brand's blue
