@@ -156,9 +156,10 @@ _GERMAN_STOP_WORDS = frozenset(
     wo zu zum zur zwischen
     """.split()
 )
-# Words that carry no topic in search queries, on top of sklearn's list.
+# Words that carry no topic in search queries, on top of sklearn's list (and the pieces
+# of domain names, "monday.com" normalizing to "monday com").
 _EXTRA_STOP_WORDS = frozenset(
-    "does did doing use using used set get make want need way ways like just".split()
+    "does did doing use using used set get make want need way ways like just com www org net io".split()
 )
 # sklearn's list has a few words that are topics in search queries ("top 10
 # crm", "billing system", "video call").
