@@ -7,6 +7,14 @@ from collections import Counter
 
 import numpy as np
 
+from core.demo import DEMO_FILE
+
+
+def demo_tasks(completed: bool = True) -> list[dict]:
+    """The raw task dicts of the bundled demo replies (the completed ones by default)."""
+    tasks = [r["reply"]["tasks"][0] for r in json.loads(DEMO_FILE.read_text())["replies"]]
+    return [t for t in tasks if t["status_code"] == 20000] if completed else tasks
+
 
 def figure(at, key: str) -> dict:
     """The plotly figure (data and layout) of the chart drawn with ``key``."""

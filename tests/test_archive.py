@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from core import cli, sansio
 from core.archive import Archive, ArchiveError, default_url
-from core.client import Batch, Client
+from core.client import Client
 from core.config import Credentials
 from core.loader import load
 from core.sansio import TaskOutcome

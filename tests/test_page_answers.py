@@ -10,17 +10,11 @@ import pytest
 import streamlit
 from streamlit.testing.v1 import AppTest
 
-from core.demo import DEMO_FILE
 from tests.conftest import ROOT
-from tests.page_values import metrics
+from tests.page_values import demo_tasks, metrics
 from ui.safe import safe_markdown
 
 HOSTILE_ID = "11160928-1535-0613-0000-9b5d2f7e4c09"
-
-
-def _demo_tasks() -> list[dict]:
-    replies = json.loads(DEMO_FILE.read_text())["replies"]
-    return [r["reply"]["tasks"][0] for r in replies if r["reply"]["tasks"][0]["status_code"] == 20000]
 
 
 def _items(task: dict, kind: str) -> list[dict]:
@@ -86,7 +80,7 @@ def _label(task: dict) -> str:
 
 
 def test_demo_lists_every_completed_answer_and_shows_the_first(demo_env, app, downloads):
-    tasks = _demo_tasks()
+    tasks = demo_tasks()
     at = app(page="pages/answers.py")
     box = at.selectbox(key="w_answer_task")
     repeated = Counter(map(_label, tasks))
@@ -97,7 +91,7 @@ def test_demo_lists_every_completed_answer_and_shows_the_first(demo_env, app, do
 
 
 def test_demo_selectbox_switches_the_task(demo_env, app, downloads):
-    tasks = _demo_tasks()
+    tasks = demo_tasks()
     at = app(page="pages/answers.py")
     other = next(t for t in tasks if t["id"] != at.selectbox(key="w_answer_task").value and t["data"]["se"] == "claude")
     at.selectbox(key="w_answer_task").set_value(other["id"]).run()
@@ -105,7 +99,7 @@ def test_demo_selectbox_switches_the_task(demo_env, app, downloads):
 
 
 def test_demo_reasoning_summary_is_in_a_collapsed_expander(demo_env, app, downloads):
-    task = next(t for t in _demo_tasks() if _items(t, "reasoning"))
+    task = next(t for t in demo_tasks() if _items(t, "reasoning"))
     at = app(page="pages/answers.py")
     at.selectbox(key="w_answer_task").set_value(task["id"]).run()
     expander = next(e for e in at.expander if e.label == "Reasoning summary")
@@ -116,7 +110,7 @@ def test_demo_reasoning_summary_is_in_a_collapsed_expander(demo_env, app, downlo
 
 
 def test_demo_answer_without_reasoning_says_so(demo_env, app):
-    task = next(t for t in _demo_tasks() if not _items(t, "reasoning"))
+    task = next(t for t in demo_tasks() if not _items(t, "reasoning"))
     at = app(page="pages/answers.py")
     at.selectbox(key="w_answer_task").set_value(task["id"]).run()
     expander = next(e for e in at.expander if e.label == "Reasoning summary")
@@ -124,7 +118,7 @@ def test_demo_answer_without_reasoning_says_so(demo_env, app):
 
 
 def test_a_task_set_in_the_session_by_another_page_is_preselected(demo_env, downloads):
-    tasks = _demo_tasks()
+    tasks = demo_tasks()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["answer_task"] = tasks[7]["id"]
     at.run()
@@ -141,7 +135,7 @@ def test_a_task_set_in_the_session_by_another_page_is_preselected(demo_env, down
 
 
 def test_a_session_task_hidden_by_the_filters_is_not_shown(demo_env):
-    tasks = _demo_tasks()
+    tasks = demo_tasks()
     claude = next(t for t in tasks if t["data"]["se"] == "claude")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["f_engine"] = "gemini"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.page_values import figure, metrics, table_with, values
-from tests.test_page_domains import _demo_tasks, _site
+from tests.page_values import demo_tasks, figure, metrics, table_with, values
+from tests.test_page_domains import _site
 
 BRAND, RIVALS = "monday.com", ["asana.com", "clickup.com", "trello.com", "notion.so", "wrike.com"]
 
@@ -15,7 +15,7 @@ def _cited_sites(task: dict) -> list[str]:
 
 
 def test_brand_metrics_and_gaps_match_the_raw_demo_replies(demo_env, app):
-    tasks = _demo_tasks()
+    tasks = demo_tasks()
     citing_brand = [t for t in tasks if BRAND in _cited_sites(t)]
     at = app(page="pages/brands.py", brand=BRAND, competitor=",".join(RIVALS))
     assert metrics(at)["Answers citing our brand"] == f"{len(citing_brand)} of {len(tasks)}"
@@ -40,7 +40,7 @@ def test_brand_metrics_and_gaps_match_the_raw_demo_replies(demo_env, app):
 
 def test_pending_and_failed_tasks_are_never_counted_as_not_citing(demo_env, app):
     at = app(page="pages/brands.py", brand=BRAND)
-    completed = len(_demo_tasks())
+    completed = len(demo_tasks())
     assert metrics(at)["Answers citing our brand"].endswith(f"of {completed}")
     assert completed < 60  # the demo has pending, expired, not-found and failed ids too
 

@@ -1,12 +1,10 @@
 """Cited domains page: the values behind the bar chart, table and metrics, on demo and fake-API data."""
 from __future__ import annotations
 
-import json
 from collections import Counter
 from urllib.parse import urlsplit
 
-from core.demo import DEMO_FILE
-from tests.page_values import bar_totals, figure, metrics, table_with
+from tests.page_values import bar_totals, demo_tasks, figure, metrics, table_with
 
 
 def _site(note: dict) -> str | None:
@@ -31,13 +29,8 @@ def _hosts(tasks: list[dict]) -> Counter:
     return counts
 
 
-def _demo_tasks() -> list[dict]:
-    replies = json.loads(DEMO_FILE.read_text())["replies"]
-    return [r["reply"]["tasks"][0] for r in replies if r["reply"]["tasks"][0]["status_code"] == 20000]
-
-
 def test_host_counts_behind_the_chart_match_the_raw_demo_replies(demo_env, app):
-    expected = _hosts(_demo_tasks())
+    expected = _hosts(demo_tasks())
     at = app(page="pages/domains.py", by="host")
     at.slider(key="w_top_n").set_value(50).run()
     assert bar_totals(figure(at, "domains_bar")) == expected
@@ -48,7 +41,7 @@ def test_host_counts_behind_the_chart_match_the_raw_demo_replies(demo_env, app):
 
 
 def test_registrable_domains_merge_subdomains_and_shares_count_all_answers(demo_env, app):
-    tasks = _demo_tasks()
+    tasks = demo_tasks()
     hosts = _hosts(tasks)
     at = app(page="pages/domains.py")
     table = table_with(at, "citation_share")
@@ -65,7 +58,7 @@ def test_registrable_domains_merge_subdomains_and_shares_count_all_answers(demo_
 
 
 def test_filters_narrow_the_counts_to_one_engine(demo_env, app):
-    chat_gpt = [t for t in _demo_tasks() if t["data"]["se"] == "chat_gpt"]
+    chat_gpt = [t for t in demo_tasks() if t["data"]["se"] == "chat_gpt"]
     at = app(page="pages/domains.py", by="host", f_engine="chat_gpt")
     at.slider(key="w_top_n").set_value(50).run()
     assert bar_totals(figure(at, "domains_bar")) == _hosts(chat_gpt)

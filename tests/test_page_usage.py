@@ -2,41 +2,27 @@
 replies (demo data and fake-API samples) without the app's own code."""
 from __future__ import annotations
 
-import base64
-import json
 from collections import Counter, defaultdict
 
 import numpy as np
 import pytest
 
-from core.demo import DEMO_FILE
-from tests.page_values import figure, metrics, table_with
+from tests.page_values import demo_tasks, figure, metrics, table_with, values
 
 KINDS = {"Input": "input_tokens", "Output": "output_tokens", "Reasoning": "reasoning_tokens"}
-
-
-def _values(array) -> list:
-    """A plotly data array, decoded when plotly sent it as typed binary (``{"dtype", "bdata"}``)."""
-    if isinstance(array, dict) and "bdata" in array:
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
-    return list(array)
 
 
 def _bars(fig: dict, x: str = "x", y: str = "y") -> dict[tuple[str, str], float]:
     """``{(trace name, x label): y}`` summed over a bar figure's traces."""
     totals: dict[tuple[str, str], float] = defaultdict(float)
     for trace in fig["data"]:
-        for label, value in zip(_values(trace[x]), _values(trace[y])):
+        for label, value in zip(values(trace[x]), values(trace[y])):
             totals[trace["name"], label] += value
     return dict(totals)
 
 
 def _completed(tasks: list[dict]) -> list[dict]:
     return [t for t in tasks if t["status_code"] == 20000]
-
-
-def _demo_tasks() -> list[dict]:
-    return [r["reply"]["tasks"][0] for r in json.loads(DEMO_FILE.read_text())["replies"]]
 
 
 def _citations(task: dict) -> int:
@@ -72,7 +58,7 @@ def _per_model(done: list[dict]) -> dict[str, dict]:
 
 
 def test_demo_metrics_count_completed_answers_only(demo_env, app):
-    tasks = _demo_tasks()
+    tasks = demo_tasks(completed=False)
     done = _completed(tasks)
     at = app(page="pages/usage.py")
     assert {k: v for k, v in metrics(at).items() if k in _expected_metrics(done)} == _expected_metrics(done)
@@ -83,7 +69,7 @@ def test_demo_metrics_count_completed_answers_only(demo_env, app):
 
 
 def test_demo_tokens_by_model_chart_and_table_match_the_raw_replies(demo_env, app):
-    per_model = _per_model(_completed(_demo_tasks()))
+    per_model = _per_model(_completed(demo_tasks(completed=False)))
     at = app(page="pages/usage.py")
     bars = _bars(figure(at, "usage_tokens_by_model"))
     assert bars == {(kind, model): row[field] for model, row in per_model.items() for kind, field in KINDS.items()}
@@ -106,12 +92,12 @@ def test_demo_tokens_by_model_chart_and_table_match_the_raw_replies(demo_env, ap
     assert list(table["cost"]) == sorted(table["cost"], reverse=True)
 
     cost_bars = _bars(figure(at, "usage_cost_per_answer"), x="y", y="x")
-    engines = {t["result"][0]["model_name"]: t["data"]["se"] for t in _completed(_demo_tasks())}
+    engines = {t["result"][0]["model_name"]: t["data"]["se"] for t in _completed(demo_tasks(completed=False))}
     assert cost_bars == pytest.approx({(engines[m], m): row["cost"] / row["answers"] for m, row in per_model.items()})
 
 
 def test_demo_mean_tokens_per_answer(demo_env, app):
-    per_model = _per_model(_completed(_demo_tasks()))
+    per_model = _per_model(_completed(demo_tasks(completed=False)))
     at = app(page="pages/usage.py")
     at.segmented_control(key="w_usage_token_scale").set_value("mean").run()
     assert _bars(figure(at, "usage_tokens_by_model")) == pytest.approx(
@@ -119,16 +105,16 @@ def test_demo_mean_tokens_per_answer(demo_env, app):
 
 
 def test_demo_tokens_of_each_answer(demo_env, app):
-    done = _completed(_demo_tasks())
+    done = _completed(demo_tasks(completed=False))
     at = app(page="pages/usage.py")
     fig = figure(at, "usage_tokens_by_task")
     assert _bars(fig) == {(kind, t["id"]): t["result"][0][f] for t in done for kind, f in KINDS.items()}
     order = sorted(done, key=lambda t: (t["result"][0]["datetime"], t["id"]))  # all +00:00: text sorts as time
-    assert _values(fig["data"][0]["x"]) == [t["id"] for t in order]
+    assert values(fig["data"][0]["x"]) == [t["id"] for t in order]
 
 
 def test_demo_money_spent_per_day_by_model(demo_env, app):
-    done = _completed(_demo_tasks())
+    done = _completed(demo_tasks(completed=False))
     at = app(page="pages/usage.py")
     at.selectbox(key="w_usage_period").set_value("day")
     at.selectbox(key="w_usage_split").set_value("model")
@@ -145,7 +131,7 @@ def test_demo_cost_per_week_by_engine_is_the_default_for_a_long_span(demo_env, a
     at = app(page="pages/usage.py")
     fig = figure(at, "usage_over_time")
     assert fig["layout"]["title"]["text"] == "Task cost per week by engine"
-    done = _completed(_demo_tasks())
+    done = _completed(demo_tasks(completed=False))
     per_engine = Counter()
     for t in done:
         per_engine[t["data"]["se"]] += t["cost"]
@@ -154,11 +140,11 @@ def test_demo_cost_per_week_by_engine_is_the_default_for_a_long_span(demo_env, a
         shown[engine] += cost
     assert shown == pytest.approx(dict(per_engine))
     assert all(np.datetime64(day).astype("datetime64[D]").item().weekday() == 0  # weeks start on Monday
-               for trace in fig["data"] for day in _values(trace["x"]))
+               for trace in fig["data"] for day in values(trace["x"]))
 
 
 def test_demo_engine_filter_narrows_every_total(demo_env, app):
-    claude = [t for t in _completed(_demo_tasks()) if t["data"]["se"] == "claude"]
+    claude = [t for t in _completed(demo_tasks(completed=False)) if t["data"]["se"] == "claude"]
     at = app(page="pages/usage.py", f_engine="claude")
     assert {k: v for k, v in metrics(at).items() if k in _expected_metrics(claude)} == _expected_metrics(claude)
     assert set(table_with(at, "cost_per_answer")["engine"]) == {"claude"}
