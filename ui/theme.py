@@ -10,13 +10,17 @@ ENGINE_COLORS = {"gemini": "#2563eb", "chat_gpt": "#10b981", "claude": "#f97316"
 ROLE_COLORS = {"brand": "#2563eb", "competitor": "#e11d48", "other": "#a8a29e"}
 TOKEN_COLORS = {"input_tokens": "#93c5fd", "output_tokens": "#2563eb", "reasoning_tokens": "#f97316"}
 
-pio.templates["aivis"] = go.layout.Template(layout=go.Layout(
+# One merged template (plotly_white plus ours): a "a+b" default is merged again on every figure,
+# which doubled the cost of each chart.
+_template = go.layout.Template(pio.templates["plotly_white"])
+_template.update(layout=go.Layout(
     font=dict(family="Inter, system-ui, sans-serif", size=13),
     colorway=PALETTE, margin=dict(l=10, r=10, t=40, b=10),
     hoverlabel=dict(font_size=12), legend=dict(orientation="h", y=-0.2),
     xaxis=dict(gridcolor="#eee"), yaxis=dict(gridcolor="#eee"),
 ))
-pio.templates.default = "plotly_white+aivis"
+pio.templates["aivis"] = _template
+pio.templates.default = "aivis"
 
 
 def color_map(values, palette: list[str] = PALETTE) -> dict[str, str]:
