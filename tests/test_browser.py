@@ -320,6 +320,22 @@ def test_without_credentials_the_demo_data_is_labelled_and_charted(demo, tab):
     assert "ids" not in _query(page), "the demo's own ids were put in the URL"
 
 
+def test_selecting_a_citation_row_opens_the_answer_behind_it(demo, tab):
+    page = tab.page
+    _open(page, demo.url("/domains"), "Cited domains")
+    trace = page.locator('[data-testid="stDataFrame"]').nth(1)  # the citations behind the top site
+    trace.scroll_into_view_if_needed()
+    first = next(t for t in _tables(page) if t and "engine" in t[0])[0]
+    box = trace.bounding_box()
+    page.mouse.click(box["x"] + 12, box["y"] + 55)  # the first row's selection cell
+    page.wait_for_url(lambda url: urlsplit(url).path == "/answers")
+    page.wait_for_selector('[data-testid="stMain"] h1:has-text("Answers")')
+    settle(page)
+    assert first["Task id"] in _main_text(page), "the answer shown is not the selected row's task"
+    _click_nav(page, "Cited domains", "/domains")  # and going back stays there
+    assert urlsplit(page.url).path == "/domains"
+
+
 # -- 5. typing ids ---------------------------------------------------------------------------------
 def test_typed_ids_load_with_their_statuses_and_malformed_ones_named(live, api, tab):
     page = tab.page
