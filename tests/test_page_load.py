@@ -65,3 +65,17 @@ def test_perplexity_is_explained_not_requested(loaded_api, api_env, app):
     at.run()
     assert any("Perplexity" in w.value and "Live-only" in w.value for w in at.warning)
     assert api_env.count("perplexity") == 0
+
+
+def test_ready_tasks_are_listed_and_loaded_when_picked(loaded_api, api_env, app):
+    at = app(engine="chat_gpt")
+    at.toggle(key="w_list_ready").set_value(True).run()
+    ready = at.multiselect(key="w_ready")
+    completed = loaded_api[:3]  # tasks_ready lists completed tasks only
+    assert sorted(option.split(" · ")[0] for option in ready.options) == sorted(completed)
+    api_env.reset_log()
+    ready.set_value(completed[:2]).run()
+    at.button(key="w_load_ready").click().run()
+    assert not at.exception
+    assert list(_status_table(at)["task_id"]) == completed[:2]
+    assert api_env.count("task_get") == 2
