@@ -14,6 +14,7 @@ import time
 from concurrent.futures import CancelledError, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -111,7 +112,8 @@ class Client:
         if isinstance(reason, ProtocolError):  # connected, then dropped: the host is reachable
             return errors.TransportError("DataForSEO closed the connection before a complete reply")
         if isinstance(exc, requests.exceptions.ConnectionError):
-            return errors.Unreachable(f"Cannot reach {self.base_url}: check the network and DATAFORSEO_BASE_URL")
+            host = urlsplit(self.base_url).hostname or "the API host"  # never a userinfo part
+            return errors.Unreachable(f"Cannot reach {host}: check the network and DATAFORSEO_BASE_URL")
         return errors.TransportError(f"The request to DataForSEO failed ({type(exc).__name__})")
 
     def _with_backoff(self, call: Callable[[], Any]) -> Any:

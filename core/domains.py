@@ -82,11 +82,6 @@ def attribute(url: object, direct_url: object = None, title: object = None) -> t
     return link, _host_from_title(title) if redirect else url_host, redirect
 
 
-def cited_host(url: object, direct_url: object = None, title: object = None) -> str | None:
-    """The host of the site a citation credits."""
-    return attribute(url, direct_url, title)[1]
-
-
 @lru_cache(maxsize=200_000)
 def registrable_domain(host: str | None) -> str | None:
     """``bbc.co.uk`` for ``news.bbc.co.uk``; an IP address or a bare name stays itself."""

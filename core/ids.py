@@ -81,8 +81,3 @@ def ids_from_upload(content: bytes | str) -> ParsedIds:
     else:
         body = rows[1:]
     return parse_ids([row[column] for row in body if len(row) > column])
-
-
-def ids_to_param(ids: list[str]) -> str:
-    """The ``ids`` query-parameter value for a list of ids."""
-    return ",".join(ids)

@@ -7,29 +7,34 @@ import pytest
 
 from core import domains
 
+
+def cited_host(url, direct_url=None, title=None):
+    """The credited site's host, as ``domains.attribute`` gives it."""
+    return domains.attribute(url, direct_url, title)[1]
+
 REDIRECT = "https://vertexaisearch.cloud.google.com/grounding-api-redirect/AUZIYQPtYgjmUhBel31iEl2h=="
 
 
 def test_direct_url_wins():
-    assert domains.cited_host(REDIRECT, "https://www.g2.com/products/asana/reviews", "g2.com") == "g2.com"
-    assert domains.cited_host("https://example.org/a", "https://docs.python.org/3/", "Python") == "docs.python.org"
+    assert cited_host(REDIRECT, "https://www.g2.com/products/asana/reviews", "g2.com") == "g2.com"
+    assert cited_host("https://example.org/a", "https://docs.python.org/3/", "Python") == "docs.python.org"
 
 
 def test_vertex_redirect_without_direct_url_credits_the_title():
     assert domains.is_redirect(REDIRECT)
-    assert domains.cited_host(REDIRECT, None, "grandviewresearch.com") == "grandviewresearch.com"
-    assert domains.cited_host(REDIRECT, "", "www.Wrike.com") == "wrike.com"
-    assert domains.cited_host(REDIRECT, "javascript:alert(1)", "wrike.com") == "wrike.com"
+    assert cited_host(REDIRECT, None, "grandviewresearch.com") == "grandviewresearch.com"
+    assert cited_host(REDIRECT, "", "www.Wrike.com") == "wrike.com"
+    assert cited_host(REDIRECT, "javascript:alert(1)", "wrike.com") == "wrike.com"
 
 
 @pytest.mark.parametrize("title", [None, "", "Grand View Research", "no dot", 42])
 def test_redirect_with_an_unusable_title_credits_nobody_not_google(title):
-    assert domains.cited_host(REDIRECT, None, title) is None
+    assert cited_host(REDIRECT, None, title) is None
 
 
 def test_sample_gemini_annotations(sample):
     annotations = sample("gemini_direct_url")["tasks"][0]["result"][0]["items"][1]["sections"][0]["annotations"]
-    hosts = [domains.cited_host(a["url"], a.get("direct_url"), a["title"]) for a in annotations]
+    hosts = [cited_host(a["url"], a.get("direct_url"), a["title"]) for a in annotations]
     for annotation, host in zip(annotations, hosts):
         if annotation.get("direct_url"):
             assert host == annotation["direct_url"].split("/")[2].removeprefix("www.")
@@ -39,9 +44,9 @@ def test_sample_gemini_annotations(sample):
 
 
 def test_plain_url_credits_its_host():
-    assert domains.cited_host("https://www.atlassian.com/software/jira?utm_source=chatgpt.com") == "atlassian.com"
-    assert domains.cited_host("HTTP://Help.Asana.COM:443/s/article") == "help.asana.com"
-    assert domains.cited_host("  https://linear.app/pricing  ", None, "Pricing – Linear") == "linear.app"
+    assert cited_host("https://www.atlassian.com/software/jira?utm_source=chatgpt.com") == "atlassian.com"
+    assert cited_host("HTTP://Help.Asana.COM:443/s/article") == "help.asana.com"
+    assert cited_host("  https://linear.app/pricing  ", None, "Pricing – Linear") == "linear.app"
 
 
 @pytest.mark.parametrize("host, domain", [
@@ -65,7 +70,7 @@ def test_registrable_domain(host, domain):
     ("https://[2001:DB8::1]:8443/", "2001:db8::1"),
 ])
 def test_ip_addresses_stay_themselves(url, host):
-    assert domains.cited_host(url) == host
+    assert cited_host(url) == host
     assert domains.registrable_domain(host) == host
 
 
@@ -76,7 +81,7 @@ def test_ip_addresses_stay_themselves(url, host):
     "https://shop.xn--bcher-kva.de/",
 ])
 def test_internationalized_names_read_the_same(url):
-    host = domains.cited_host(url)
+    host = cited_host(url)
     assert host.endswith("bücher.de") and "xn--" not in host
     assert domains.registrable_domain(host) == "bücher.de"
 
@@ -88,14 +93,14 @@ def test_internationalized_names_read_the_same(url):
 ])
 def test_non_links_have_no_domain(url):
     assert domains.safe_link(url) is None
-    assert domains.cited_host(url) is None
-    assert domains.cited_host(url, url, url) is None
+    assert cited_host(url) is None
+    assert cited_host(url, url, url) is None
     assert not domains.is_redirect(url)
 
 
 def test_hostile_sample_credits_only_the_real_link(sample):
     annotations = sample("hostile")["tasks"][0]["result"][0]["items"][0]["sections"][0]["annotations"]
-    hosts = [domains.cited_host(a["url"], a.get("direct_url"), a["title"]) for a in annotations]
+    hosts = [cited_host(a["url"], a.get("direct_url"), a["title"]) for a in annotations]
     assert hosts == [None, None, None, "g2.com"]
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.ids import ids_from_upload, ids_to_param, parse_ids, why_malformed
+from core.ids import ids_from_upload, parse_ids, why_malformed
 
 A = "11160914-1535-0613-0000-6e3f1a2b9c01"
 B = "11160917-1535-0613-0000-2b7d9e4c5a02"
@@ -110,7 +110,3 @@ def test_byte_order_mark(content):
 def test_text_upload_and_empty_upload():
     assert ids_from_upload(f"task_id\n{A}\n").valid == [A]
     assert not ids_from_upload(b"") and not ids_from_upload(b"\n\n")
-
-
-def test_ids_to_param():
-    assert ids_to_param([A, B]) == f"{A},{B}"
