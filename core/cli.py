@@ -44,8 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--engine", help="gemini (default), chat_gpt or claude")
     common.add_argument("--demo", action="store_true", help="use the bundled demo data, not the API nor the archive")
     common.add_argument("--no-archive", action="store_true", help="neither read nor write the archive")
-    common.add_argument("--workers", type=int, default=10, help="simultaneous requests (max 30)")
-    common.add_argument("--rpm", type=float, default=None, help="requests per minute cap")
+    common.add_argument("--workers", type=int, default=20, help="simultaneous requests (max 30)")
+    common.add_argument("--rpm", type=float, default=None,
+                        help="requests per minute cap (default: the account's own task_get limit)")
     commands.add_parser("fetch", parents=[common], help="fetch results, archive them and print each id's outcome")
     report = commands.add_parser("report", parents=[common],
                                  help="fetch and summarize; with no ids, summarize the whole archive")

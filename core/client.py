@@ -53,12 +53,16 @@ class Batch:
 
 @dataclass
 class Client:
-    """Fetch task results; ``max_workers`` simultaneous requests, ``requests_per_minute`` at most."""
+    """Fetch task results; ``max_workers`` simultaneous requests, ``requests_per_minute`` at most.
+
+    ``requests_per_minute=None`` paces at the account's own task_get limit, read once (free)
+    from ``user_data`` before the first batch; the help center's 2,000 if it states none.
+    """
 
     credentials: Credentials
     base_url: str = field(default_factory=base_url_from_env)
-    max_workers: int = 10
-    requests_per_minute: float = DEFAULT_REQUESTS_PER_MINUTE
+    max_workers: int = 20
+    requests_per_minute: float | None = None
     timeout: tuple[float, float] = (5.0, 60.0)
     max_attempts: int = 5
     backoff: float = 1.0
@@ -72,7 +76,8 @@ class Client:
                 "No DataForSEO credentials: set DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD.")
         self.base_url = self.base_url.rstrip("/")
         self.max_workers = max(1, min(int(self.max_workers), MAX_SIMULTANEOUS))
-        self._limiter = RateLimiter(self.requests_per_minute, burst=self.max_workers)
+        self._limiter = RateLimiter(self.requests_per_minute or DEFAULT_REQUESTS_PER_MINUTE,
+                                    burst=self.max_workers)
         retry = Retry(total=self.transport_retries, connect=self.transport_retries, read=1,
                       status=self.transport_retries, backoff_factor=self.backoff / 2,
                       backoff_max=self.max_backoff, status_forcelist=(500, 502, 503, 504),
@@ -153,6 +158,8 @@ class Client:
                 progress(len(outcomes), len(ids), outcome)
 
         try:
+            if ids and self.requests_per_minute is None:
+                self._pace_at_account_limit()
             if ids:
                 record(self.fetch_task(engine, ids[0]))
         except errors.BatchStoppingError as exc:  # one request, one clear message
@@ -184,6 +191,18 @@ class Client:
         """Completed tasks not yet collected (the API lists those of the last 3 days)."""
         path = sansio.tasks_ready_path(engine)
         return self._with_backoff(lambda: sansio.parse_tasks_ready(*self._get(path)))
+
+    def _pace_at_account_limit(self) -> None:
+        try:
+            limit = self.account_rate_limit()
+        except errors.BatchStoppingError:
+            raise
+        except errors.DataForSEOError as exc:
+            log.info("user_data unreadable (%s): pacing at %d requests a minute", exc.code or "",
+                     DEFAULT_REQUESTS_PER_MINUTE)
+            limit = None
+        self.requests_per_minute = float(limit or DEFAULT_REQUESTS_PER_MINUTE)
+        self._limiter = RateLimiter(self.requests_per_minute, burst=self.max_workers)
 
     def account_rate_limit(self) -> int | None:
         """The account's task_get requests-per-minute limit, read free from ``user_data``."""

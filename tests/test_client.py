@@ -11,7 +11,7 @@ import pytest
 
 from core import errors, sansio
 from core.client import Client
-from core.config import Credentials
+from core.config import DEFAULT_REQUESTS_PER_MINUTE, Credentials
 from core.ratelimit import RateLimiter
 from tests.fake_dataforseo import FakeDataForSEO
 
@@ -458,3 +458,32 @@ def test_tasks_ready_and_account_rate_limit(loaded):
         api.script(None, ("code", 40202))
         assert client.account_rate_limit() == 1234  # retried past the rate limit
     assert api.count("user_data") == 3 and api.count("tasks_ready") == 2
+
+
+# -- pacing at the account's own limit ----------------------------------------------------------
+
+def test_without_a_cap_the_client_paces_at_the_account_limit_read_once(loaded):
+    api, tasks = loaded
+    api.task_get_limit = 600
+    client = client_for(api, requests_per_minute=None)
+    task_id = tasks["chat_gpt_web_search"]["id"]
+    for _ in range(2):
+        assert client.fetch_tasks([task_id], "chat_gpt").outcomes[0].completed
+    assert client.requests_per_minute == 600 and client._limiter.interval == pytest.approx(0.1)
+    assert api.count("user_data") == 1  # read once, before the first batch
+
+
+def test_an_unreadable_user_data_falls_back_to_the_help_center_figure(loaded):
+    api, tasks = loaded
+    api.script(None, ("broken", "nonjson"), ("broken", "nonjson"))  # user_data's tries, not the task's
+    client = client_for(api, requests_per_minute=None, max_attempts=2)
+    assert client.fetch_tasks([tasks["gemini_direct_url"]["id"]]).outcomes[0].completed
+    assert client.requests_per_minute == DEFAULT_REQUESTS_PER_MINUTE
+
+
+def test_bad_credentials_stop_at_the_user_data_request(loaded):
+    api, tasks = loaded
+    batch = client_for(api, password="wrong", requests_per_minute=None).fetch_tasks(
+        [t["id"] for t in tasks.values()], "gemini")
+    assert isinstance(batch.error, errors.AuthError) and api.count() == 1
+    assert [o.status for o in batch.outcomes] == ["not requested"] * 3
