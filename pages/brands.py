@@ -44,7 +44,7 @@ share.update_layout(yaxis_tickformat=".0%", showlegend=False)
 right.plotly_chart(share, key="brands_answer_share")
 
 tables_ui.table(visibility, "brand-visibility", key="visibility_table")
-st.caption("first_position: the mean rank of the domain's first citation in the answers that cite it "
+st.caption("First citation position: the mean rank of the domain's first citation in the answers citing it "
            "(1 = cited first).")
 
 st.subheader("Prompts where competitors are cited and we are not")
