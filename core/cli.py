@@ -20,7 +20,7 @@ from pathlib import Path
 
 from core import errors, metrics, sansio
 from core.archive import Archive, ArchiveError
-from core.config import Credentials
+from core.config import Credentials, Settings, is_sha256_hex
 from core.demo import DemoSource, demo_ids
 from core.ids import ids_from_upload, parse_ids
 from core.loader import load
@@ -223,7 +223,6 @@ def _check(args: argparse.Namespace) -> int:
     import tomllib
 
     from core.client import Client
-    from core.config import base_url_from_env
 
     secrets: dict = {}
     for folder in (Path.home(), Path.cwd()):
@@ -235,11 +234,8 @@ def _check(args: argparse.Namespace) -> int:
         except tomllib.TOMLDecodeError as exc:
             print(f"secrets: FAILED: {folder / '.streamlit' / 'secrets.toml'} does not parse ({exc})")
             return 1
-    dfs, aivis = secrets.get("dataforseo") or {}, secrets.get("aivis") or {}
-    login = str(dfs.get("login") or os.environ.get("DATAFORSEO_LOGIN", "")).strip()
-    password = str(dfs.get("password") or os.environ.get("DATAFORSEO_PASSWORD", ""))
-    demo_only = any(str(v).lower() in ("1", "true", "yes") for v in (os.environ.get("AIVIS_DEMO_ONLY", ""),
-                                                                    aivis.get("demo_only", "")))
+    config, aivis = Settings.resolve(secrets), secrets.get("aivis") or {}
+    login, password = (config.credentials.login, config.credentials.password) if config.credentials else ("", "")
     lines: list[str] = []
 
     def report(name: str, problem: str | None, detail: str = "") -> None:
@@ -247,22 +243,22 @@ def _check(args: argparse.Namespace) -> int:
         lines.append(line.replace(password, "***") if password else line)  # never print the password
         print(lines[-1], flush=True)
 
-    if demo_only:
+    if config.demo_only:
         report("credentials", None, "not used: locked demo (AIVIS_DEMO_ONLY), the demo data is served")
-    elif not (login and password):
+    elif not config.credentials:
         report("credentials", "none set: set DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD, or [dataforseo] login "
                "and password in .streamlit/secrets.toml (without them the app serves the demo data)")
     else:
-        base_url = str(dfs.get("base_url") or base_url_from_env()).rstrip("/")
+        base_url = config.base_url
         try:
-            with Client(Credentials(login, password), base_url, max_workers=1, max_attempts=2,
+            with Client(config.credentials, base_url, max_workers=1, max_attempts=2,
                         transport_retries=1, timeout=(5.0, 20.0)) as client:
                 limit = client.account_rate_limit()
             report("credentials", None, f"login {login} accepted by {base_url}"
                    + (f"; task_get limit {limit} requests a minute" if limit else ""))
         except errors.DataForSEOError as exc:
             report("credentials", f"login {login} at {base_url}: {exc}")
-    if demo_only:
+    if config.demo_only:
         report("archive", None, "not used: locked demo")
     else:
         try:
@@ -280,8 +276,7 @@ def _check(args: argparse.Namespace) -> int:
         report("access", None if importlib.util.find_spec("authlib") else "[auth] is set but the Authlib package "
                "is not installed: pip install 'Authlib>=1.3.2'", "OIDC login ([auth])")
     elif digest:
-        ok = len(digest.strip()) == 64 and all(c in "0123456789abcdef" for c in digest.strip().lower())
-        report("access", None if ok else "password_sha256 is not a SHA-256 hex digest (64 hex digits): the app stays "
+        report("access", None if is_sha256_hex(digest) else "password_sha256 is not a SHA-256 hex digest (64 hex digits): the app stays "
                "closed", "shared password")
     else:
         report("access", None, "open: no [auth] and no password_sha256; anyone who reaches the app sees it")

@@ -76,8 +76,7 @@ class Client:
                 "No DataForSEO credentials: set DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD.")
         self.base_url = self.base_url.rstrip("/")
         self.max_workers = max(1, min(int(self.max_workers), MAX_SIMULTANEOUS))
-        self._limiter = RateLimiter(self.requests_per_minute or DEFAULT_REQUESTS_PER_MINUTE,
-                                    burst=self.max_workers)
+        self._pace(self.requests_per_minute or DEFAULT_REQUESTS_PER_MINUTE)
         retry = Retry(total=self.transport_retries, connect=self.transport_retries, read=1,
                       status=self.transport_retries, backoff_factor=self.backoff / 2,
                       backoff_max=self.max_backoff, status_forcelist=(500, 502, 503, 504),
@@ -202,7 +201,10 @@ class Client:
                      DEFAULT_REQUESTS_PER_MINUTE)
             limit = None
         self.requests_per_minute = float(limit or DEFAULT_REQUESTS_PER_MINUTE)
-        self._limiter = RateLimiter(self.requests_per_minute, burst=self.max_workers)
+        self._pace(self.requests_per_minute)
+
+    def _pace(self, per_minute: float) -> None:
+        self._limiter = RateLimiter(per_minute, burst=self.max_workers)
 
     def account_rate_limit(self) -> int | None:
         """The account's task_get requests-per-minute limit, read free from ``user_data``."""

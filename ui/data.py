@@ -17,49 +17,18 @@ import streamlit as st
 from core import loader
 from core.archive import ENV_VAR as ARCHIVE_ENV, Archive, ArchiveError
 from core.client import Batch, Client
-from core.config import Credentials, base_url_from_env
+from core.config import Settings
 from core.demo import demo_ids
 from core.sources import make_source
 from core.tables import Tables, build_tables
-from ui import logs
+from ui import logs, secrets
 
 logs.configure()  # once per process (a module runs once): the core/ui log lines go to stderr
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Settings:
-    credentials: Credentials | None
-    base_url: str
-    demo_only: bool = False
-
-    @property
-    def demo(self) -> bool:
-        return self.demo_only or self.credentials is None
-
-    @property
-    def account_key(self) -> str:
-        """Identifies the account in cache keys without revealing it."""
-        if self.demo:
-            return "demo"
-        raw = f"{self.credentials.login}\0{self.credentials.password}\0{self.base_url}"
-        return hashlib.sha256(raw.encode()).hexdigest()[:16]
-
-
-def _secret(section: str, name: str) -> str:
-    try:
-        return str(st.secrets.get(section, {}).get(name, "") or "")
-    except Exception:  # no secrets file, or one that does not parse: fall back to the environment
-        return ""
-
-
 def settings() -> Settings:
-    login = _secret("dataforseo", "login") or os.environ.get("DATAFORSEO_LOGIN", "")
-    password = _secret("dataforseo", "password") or os.environ.get("DATAFORSEO_PASSWORD", "")
-    demo_only = os.environ.get("AIVIS_DEMO_ONLY", "").lower() in ("1", "true", "yes") \
-        or _secret("aivis", "demo_only").lower() in ("1", "true", "yes")
-    credentials = Credentials(login.strip(), password) if login.strip() and password else None
-    return Settings(credentials, _secret("dataforseo", "base_url") or base_url_from_env(), demo_only)
+    return Settings.resolve({name: secrets.section(name) for name in ("dataforseo", "aivis")})
 
 
 @dataclass(frozen=True)

@@ -24,16 +24,17 @@ import hashlib
 import hmac
 import logging
 import os
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
 
+from core.config import is_sha256_hex
+from ui import secrets
+
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_TRIES = 5
-_HEX64 = re.compile(r"[0-9a-f]{64}")
 # session keys of the gate (the typed password only ever lives in _WIDGET, cleared by the check)
 _WIDGET, _TRIES, _PASSED = "_gate_password", "_gate_tries", "_gate_passed"
 # keys of [auth] that are settings shared by all providers, not provider sub-sections
@@ -41,11 +42,11 @@ _AUTH_SHARED = {"redirect_uri", "cookie_secret", "expose_tokens", "client_id", "
                 "server_metadata_url", "client_kwargs"}
 
 
-def require_access(settings: Any = None) -> None:
-    """Let the visitor in or ``st.stop()``; ``settings`` (a ``ui.data.Settings``) is not needed today."""
-    auth = _section("auth")
+def require_access() -> None:
+    """Let the visitor in or ``st.stop()``."""
+    auth = secrets.section("auth")
     if auth:
-        _oidc(auth, _section("aivis"))
+        _oidc(auth, secrets.section("aivis"))
         return
     expected = _setting("password_sha256", "AIVIS_PASSWORD_SHA256").strip().lower()
     if expected:
@@ -53,17 +54,8 @@ def require_access(settings: Any = None) -> None:
 
 
 # -- configuration ----------------------------------------------------------------------------
-def _section(name: str) -> dict[str, Any]:
-    """A secrets section as a plain dict; {} when absent or when there is no secrets file."""
-    try:
-        value = st.secrets.get(name)
-    except Exception:  # no secrets file, or one that does not parse: no section
-        return {}
-    return dict(value) if isinstance(value, Mapping) else {}
-
-
 def _setting(name: str, env: str) -> str:
-    value = _section("aivis").get(name)
+    value = secrets.section("aivis").get(name)
     return str(value) if value not in (None, "") else os.environ.get(env, "")
 
 
@@ -118,7 +110,7 @@ def _allowed(email: str, aivis: dict[str, Any]) -> bool:
 
 # -- 2. shared password ---------------------------------------------------------------------
 def _password(expected: str) -> None:
-    if not _HEX64.fullmatch(expected):
+    if not is_sha256_hex(expected):
         _stop_closed("The access password is misconfigured: `password_sha256` must be the 64 hex digits of a "
                      "SHA-256 digest, not the password itself. See docs/deploy.md.")
     try:
