@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.tables import TOKEN_FIELDS
+from core.tables import TOKEN_FIELDS, completed_tasks
 
 USAGE_FIELDS = (*TOKEN_FIELDS, "money_spent", "cost")
 
@@ -28,7 +28,7 @@ def domain_counts(citations: pd.DataFrame, answers_total: int, by: str = "domain
 
 def usage_totals(tasks: pd.DataFrame) -> dict[str, float]:
     """Tokens, money_spent and cost summed over completed tasks only."""
-    completed = tasks[tasks["status"] == "completed"]
+    completed = completed_tasks(tasks)
     totals = {field: completed[field].sum() for field in USAGE_FIELDS}
     return {k: (int(v) if k in TOKEN_FIELDS else round(float(v), 6)) for k, v in totals.items()}
 
@@ -102,8 +102,9 @@ def prompt_gaps(citations: pd.DataFrame, answers: pd.DataFrame, brands: list[str
 
 # --- Usage and cost (pages/usage.py) -----------------------------------------------------------
 
-def _completed(tasks: pd.DataFrame) -> pd.DataFrame:
-    return tasks[tasks["status"] == "completed"]
+def _known(frame: pd.DataFrame, columns: list[str]) -> dict[str, pd.Series]:
+    """``columns`` with missing values named "(unknown)", so a group-by keeps those rows."""
+    return {column: frame[column].astype(object).fillna("(unknown)") for column in columns}
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -118,7 +119,7 @@ def usage_summary(tasks: pd.DataFrame, citations: pd.DataFrame) -> dict[str, flo
     Only completed tasks count: pending and failed ones carry no result, so no tokens or cost.
     """
     totals = usage_totals(tasks)
-    answers = int((tasks["status"] == "completed").sum())
+    answers = len(completed_tasks(tasks))
     cited = len(citations)
     return {**totals, "total_tokens": sum(totals[field] for field in TOKEN_FIELDS),
             "answers": answers, "not_counted": len(tasks) - answers, "citations": cited,
@@ -137,18 +138,18 @@ def usage_by_model(tasks: pd.DataFrame, citations: pd.DataFrame | None = None) -
     per answer, money spent, task cost, cost per answer, citations and cost per citation, the share
     of answers that ran with web search on, and the share of generated tokens (output + reasoning)
     spent on reasoning. Sorted by task cost, highest first."""
-    done = _completed(tasks).assign(
+    done = completed_tasks(tasks).assign(
         total_tokens=lambda f: f[list(TOKEN_FIELDS)].sum(axis=1),
         searched=lambda f: f["web_search"].eq(True).astype(int))  # None (no result field) counts as off
     if done.empty:
         return pd.DataFrame(columns=USAGE_BY_MODEL_COLUMNS)
     keys = ["engine", "model"]
-    done = done.assign(**{k: done[k].astype(object).fillna("(unknown)") for k in keys})
+    done = done.assign(**_known(done, keys))
     table = done.groupby(keys).agg(
         answers=("task_id", "size"), **{f: (f, "sum") for f in (*TOKEN_FIELDS, "total_tokens")},
         money_spent=("money_spent", "sum"), cost=("cost", "sum"), searched=("searched", "sum")).reset_index()
     if citations is not None and not citations.empty:
-        cited = citations.assign(**{k: citations[k].astype(object).fillna("(unknown)") for k in keys})
+        cited = citations.assign(**_known(citations, keys))
         counts = cited.groupby(keys).size().rename("citations")
         table = table.merge(counts.reset_index(), on=keys, how="left")
     else:
@@ -172,12 +173,12 @@ def spend_over_time(tasks: pd.DataFrame, by: str = "engine", amount: str = "cost
     """``amount`` (``cost`` or ``money_spent``) of completed tasks summed per UTC answer ``period``
     (``day``, ``week`` from Monday, ``month``; ``day`` holds the period's first day) and ``by``
     (``engine`` or ``model``), with the number of answers; tasks without a date are left out."""
-    done = _completed(tasks).dropna(subset=["datetime"])
+    done = completed_tasks(tasks).dropna(subset=["datetime"])
     columns = ["day", by, amount, "answers"]
     if done.empty:
         return pd.DataFrame(columns=columns)
     days = done["datetime"].dt.tz_convert("UTC").dt.tz_localize(None)
     done = done.assign(day=days.dt.to_period(PERIODS[period]).dt.start_time.dt.date,
-                       **{by: done[by].astype(object).fillna("(unknown)")})
+                       **_known(done, [by]))
     table = done.groupby(["day", by]).agg(**{amount: (amount, "sum"), "answers": ("task_id", "size")})
     return table.reset_index().sort_values(["day", by], ignore_index=True)[columns]

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from core import domains
-from core.sansio import TaskOutcome
+from core.sansio import COMPLETED, TaskOutcome
 
 CONTEXT = ["task_id", "engine", "model", "prompt", "datetime"]
 COLUMNS = {
@@ -40,7 +40,12 @@ class Tables:
 
     @property
     def completed(self) -> pd.DataFrame:
-        return self.tasks[self.tasks["status"] == "completed"]
+        return completed_tasks(self.tasks)
+
+
+def completed_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a ``tasks`` table that have an answer (pending and failed ones have none)."""
+    return tasks[tasks["status"] == COMPLETED]
 
 
 def first_result(task: dict[str, Any] | None) -> dict[str, Any]:
@@ -142,7 +147,7 @@ def filter_tables(tables: Tables, engines=(), models=(), prompts=(), since=None,
     keep = pd.Series(True, index=tasks.index)
     if engines:
         keep &= tasks["engine"].isin(engines)
-    completed = tasks["status"] == "completed"
+    completed = tasks["status"] == COMPLETED
     if models:
         keep &= ~completed | tasks["model"].isin(models)
     if prompts:
@@ -155,6 +160,6 @@ def filter_tables(tables: Tables, engines=(), models=(), prompts=(), since=None,
     if keep.all():
         return tables
     kept = tasks[keep]
-    ids = set(kept.loc[kept["status"] == "completed", "task_id"])
+    ids = set(completed_tasks(kept)["task_id"])
     return Tables(kept, *(frame[frame["task_id"].isin(ids)]
                           for frame in (tables.citations, tables.fan_out, tables.answers)))
