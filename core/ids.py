@@ -30,6 +30,11 @@ class ParsedIds:
         return bool(self.valid or self.malformed)
 
 
+def split_list(text: str) -> list[str]:
+    """Comma/semicolon/space/newline separated text as a list, trimmed, without empties or repeats."""
+    return list(dict.fromkeys(part for part in _SEPARATORS.split(text or "") if part))
+
+
 def why_malformed(token: str) -> str | None:
     """None for a well-formed id, else a short reason a person understands."""
     if _UUID.fullmatch(token):

@@ -2,7 +2,7 @@
 
 The answer, reasoning, prompt, titles and fan-out queries are untrusted LLM text: they are shown
 only through ``ui.safe.safe_markdown`` / ``md_link`` (no HTML, only http/https links).
-Another page can open a task here by putting its id in ``st.session_state["answer_task"]``.
+Another page can open a task here by putting its id in ``st.session_state[ui.state.OPEN_ANSWER]``.
 """
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import pandas as pd
 import streamlit as st
 
 from core.tables import first_result, message_sections, reasoning_text, usage
-from ui import shell
+from ui import shell, state
 from ui.safe import md_link, safe_markdown
 
-TASK_KEY = "answer_task"  # the task this page shows; other pages may set it to open a task here
+TASK_KEY = state.OPEN_ANSWER  # the task this page shows; other pages may set it to open a task here
 WIDGET_KEY = "w_answer_task"
 
 

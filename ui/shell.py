@@ -8,6 +8,7 @@ import streamlit as st
 
 from core import sansio
 from core.demo import demo_brands
+from core.ids import split_list
 from core.tables import Tables, filter_tables
 from ui import data, gate, state
 from ui.data import Loaded, Settings
@@ -101,8 +102,8 @@ def _brand_inputs() -> tuple[list[str], list[str]]:
                            placeholder="monday.com", help="Comma-separated registrable domains.")
     competitors = st.text_input("Competitor domains", value=", ".join(state.get("competitors")),
                                 key="w_competitors", placeholder="asana.com, clickup.com")
-    state.put("brands", [d.lower() for d in state.split_list(brands)])
-    state.put("competitors", [d.lower() for d in state.split_list(competitors)])
+    state.put("brands", [d.lower() for d in split_list(brands)])
+    state.put("competitors", [d.lower() for d in split_list(competitors)])
     return state.get("brands"), state.get("competitors")
 
 

@@ -7,9 +7,9 @@ through ``value=``, and written back to the URL explicitly after every run.
 """
 from __future__ import annotations
 
-import re
-
 import streamlit as st
+
+from core.ids import split_list
 
 # session key -> query parameter; every value is a list of strings
 SHARED = {
@@ -18,17 +18,13 @@ SHARED = {
     "f_engines": "f_engine", "f_models": "f_model", "f_prompts": "f_prompt",
     "f_dates": "f_date", "by": "by",
 }
-_SPLIT = re.compile(r"[\s,;]+")
-
-
-def split_list(text: str) -> list[str]:
-    """Comma/space/newline separated text as a list, trimmed, without empties or repeats."""
-    return list(dict.fromkeys(part.strip() for part in _SPLIT.split(text or "") if part.strip()))
+JOINED = ("ids", "brand", "competitor")  # parameters holding one comma-separated list
+OPEN_ANSWER = "answer_task"  # a task id another page sets to open it on the Answers page
 
 
 def _from_url(param: str) -> list[str]:
     values = st.query_params.get_all(param)
-    if param in ("ids", "brand", "competitor"):  # comma- or newline-separated lists
+    if param in JOINED:  # comma- or newline-separated lists
         return [v for value in values for v in split_list(value)]
     return [v for v in values if v]
 
@@ -61,7 +57,7 @@ def sync_url() -> None:
     """Write every shared value to the URL (comma-joined lists for ids and domains)."""
     for key, param in SHARED.items():
         values = [] if key == "ids" and get("ref") else get(key)  # a ref stands in for long lists
-        if param in ("ids", "brand", "competitor"):
+        if param in JOINED:
             values = [",".join(values)] if values else []
         current = st.query_params.get_all(param)
         if not values and param in st.query_params:

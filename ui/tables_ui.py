@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core import export
+from ui import state
 
 COLUMN_CONFIG = {
     "task_id": st.column_config.TextColumn("Task id", width="medium"),
@@ -45,7 +46,7 @@ def table(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = 
     if traceable:
         st.caption("Select a row to open its answer.")
         if event and event.selection.rows:
-            st.session_state["answer_task"] = shown["task_id"].iloc[event.selection.rows[0]]
+            st.session_state[state.OPEN_ANSWER] = shown["task_id"].iloc[event.selection.rows[0]]
             st.switch_page("pages/answers.py")
     st.download_button(f"CSV ({len(shown)} rows)", lambda: export.to_csv(shown), file_name=f"{name}.csv",
                        mime="text/csv", icon=":material/download:", key=f"{key}_csv", on_click="ignore")
