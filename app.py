@@ -84,20 +84,18 @@ with upload:
                      help="An `id` or `task_id` column, else the first column; or one id per line.")
     st.button("Load the file's ids", icon=":material/upload:", on_click=_on_upload, key="w_load_upload")
 with ready:
-    client = data.client(view.settings)
-    if client is None:
+    if view.settings.demo:
         st.caption("Ready tasks are listed from a live account; the demo has none.")
     elif st.toggle("List tasks completed in the last 3 days", key="w_list_ready"):
         engine = state.first("engine", "gemini")
         try:
-            items = data.tasks_ready(engine, view.settings.account_key, client)
+            items = data.tasks_ready(engine, view.settings.account_key, data.client(view.settings))
         except Exception as exc:  # shown once, not cached
             st.error(f"Could not list ready tasks: {exc}", icon=":material/error:")
             items = []
+        labels = {x["id"]: f"{x['id']} · {x.get('tag') or ''} {x.get('date_posted') or ''}" for x in items}
         st.multiselect(f"{len(items)} ready {sansio.ENGINE_LABELS.get(engine, engine)} tasks", key="w_ready",
-                       options=[item["id"] for item in items],
-                       format_func=lambda i: next((f"{i} · {x.get('tag') or ''} {x.get('date_posted') or ''}"
-                                                   for x in items if x["id"] == i), i))
+                       options=list(labels), format_func=labels.get)
         st.button("Load the selected tasks", on_click=_on_ready, key="w_load_ready")
 
 with archived:

@@ -58,8 +58,9 @@ def archive(config: Settings) -> tuple[Archive | None, str | None]:
         return None, str(exc)
 
 
-def client(config: Settings) -> Client | None:
-    return None if config.demo else make_source(config.credentials, config.base_url)
+def client(config: Settings) -> Client:
+    """A live client for a configured account (not for the demo)."""
+    return Client(config.credentials, config.base_url)
 
 
 def load(ids: list[str], engine: str, config: Settings, refresh: int = 0,
