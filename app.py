@@ -1,41 +1,70 @@
-"""Load tasks: paste, upload or pick task ids, choose the engine, see each id's outcome."""
+"""Load tasks: paste, upload or pick task ids, choose the engine (or let it be found), see each id's outcome."""
 from __future__ import annotations
 
 import io
 
 import streamlit as st
 
-from core import sansio
+from core import model
 from core.archive import ArchiveError
-from core.ids import ids_from_upload, parse_ids
+from core.ids import ParsedIds, ids_from_upload, parse_ids
 from ui import data, shell, state, tables_ui
 
-ENGINE_CHOICES = [*sansio.ENGINES, "perplexity"]
+DETECT = "auto"  # the engine choice that finds each id's engine
+ENGINE_CHOICES = [DETECT, *model.ENGINES, "perplexity"]
+SOURCES = {"paste": ":material/content_paste: Paste ids", "upload": ":material/upload_file: Upload a file",
+           "ready": ":material/checklist: Ready tasks", "archive": ":material/inventory_2: Archive"}
+MAX_ID_FILE_BYTES = 5 * 1024 * 1024  # about 130,000 ids
 
 
-def _use(parsed) -> None:
+def _engine_label(choice: str) -> str:
+    return {DETECT: "Find each id's engine", "perplexity": "Perplexity"}.get(choice) or model.engine_label(choice)
+
+
+def _use(parsed: ParsedIds, where: str) -> None:
     """Make the parsed ids the loaded set (runs as a callback, before the page loads them)."""
-    st.session_state["malformed"] = parsed.malformed
-    if parsed.valid:
-        state.put("ids", parsed.valid)
-        state.put("ref", [])
-        state.put("source", [])
+    if parsed.malformed:
+        state.notice("warning", state.malformed_message(parsed.malformed, where))
+    ids = parsed.valid
+    if len(ids) > state.MAX_IDS_PER_LOAD:
+        state.notice("warning", f"{len(ids)} ids given: the first {state.MAX_IDS_PER_LOAD:,} are loaded. "
+                     "Load the rest in further batches, or collect them into the archive with the CLI.")
+        ids = ids[:state.MAX_IDS_PER_LOAD]
+    if not ids:
+        return
+    state.put("ids", ids)
+    state.put("ref", [])
+    state.put("source", [])
+    store, _ = data.archive(data.settings())
+    if len(ids) > state.URL_ID_LIMIT and store is not None:  # a long list travels as a short reference
+        try:
+            state.put("ref", store.save_id_list(ids))
+        except ArchiveError as exc:
+            state.notice("warning", f"The link cannot carry these {len(ids)} ids: {exc}")
 
 
 def _on_paste() -> None:
-    state.put("engine", st.session_state["w_engine"])
-    if st.session_state["w_engine"] in sansio.ENGINES:
-        _use(parse_ids(st.session_state.get("w_ids_text", "")))
+    choice = st.session_state["w_engine"]
+    state.put("engine", [] if choice == DETECT else choice)
+    if choice in model.NO_TASK_RESULTS:
+        state.notice("warning", model.NO_TASK_RESULTS[choice])
+        return
+    _use(parse_ids(st.session_state.get("w_ids_text", "")), "pasted")
 
 
 def _on_upload() -> None:
     upload = st.session_state.get("w_upload")
-    if upload is not None:
-        _use(ids_from_upload(upload.getvalue()))
+    if upload is None:
+        return
+    if upload.size > MAX_ID_FILE_BYTES:
+        state.notice("error", f"The file is {upload.size / 1e6:.1f} MB: a file of ids may be at most "
+                     f"{MAX_ID_FILE_BYTES // 1024 // 1024} MB. Split it, or use the CLI's --ids-file.")
+        return
+    _use(ids_from_upload(upload.getvalue()), "in the file")
 
 
 def _on_ready() -> None:
-    _use(parse_ids(st.session_state.get("w_ready", [])))
+    _use(parse_ids(st.session_state.get("w_ready", [])), "picked")
 
 
 def _open_whole_archive() -> None:
@@ -49,9 +78,9 @@ def _import_archive() -> None:
     store, _ = data.archive(data.settings())
     if upload is not None and store is not None:
         try:
-            st.session_state["imported"] = f"Imported {store.import_jsonl(io.BytesIO(upload.getvalue()))} results."
+            state.notice("info", f"Imported {store.import_jsonl(io.BytesIO(upload.getvalue()))} results.")
         except ArchiveError as exc:
-            st.session_state["imported"] = f"Nothing imported: {exc}"
+            state.notice("error", f"Nothing imported: {exc}")
 
 
 def _export_archive(store) -> bytes:
@@ -61,69 +90,66 @@ def _export_archive(store) -> bytes:
 
 
 def _refresh() -> None:
-    st.session_state["refresh"] = st.session_state.get("refresh", 0) + 1
+    st.session_state[state.REFRESH] = st.session_state.get(state.REFRESH, 0) + 1
 
 
 view = shell.page("Load tasks", ":material/download:")
 
-paste, upload, ready, archived = st.tabs([
-    ":material/content_paste: Paste ids", ":material/upload_file: Upload a file",
-    ":material/checklist: Ready tasks", ":material/inventory_2: Archive"])
-with paste, st.form("paste_ids", border=False):
-    engine_now = state.first("engine", "gemini")
-    st.selectbox("Engine", ENGINE_CHOICES, index=ENGINE_CHOICES.index(engine_now) if engine_now in
-                 ENGINE_CHOICES else 0, key="w_engine", format_func=lambda e: sansio.ENGINE_LABELS.get(e, "Perplexity"),
-                 help="The engine the tasks were posted to. Perplexity has no task results.")
-    st.text_area("Task ids", value="\n".join(state.get("ids")), key="w_ids_text", height=140,
-                 placeholder="One id per line, or separated by commas or spaces")
-    st.form_submit_button("Load tasks", icon=":material/play_arrow:", type="primary", on_click=_on_paste)
-if state.first("engine") == "perplexity":
-    st.warning(sansio.NO_TASK_RESULTS["perplexity"], icon=":material/block:")
-with upload:
+# A segmented control, not tabs: its choice lives in the session, so the page stays where the user is.
+source = st.segmented_control("Load from", list(SOURCES), format_func=SOURCES.get, key="w_load_source",
+                              default="paste", label_visibility="collapsed") or "paste"
+if source == "paste":
+    with st.form("paste_ids", border=False):
+        engine_now = state.first("engine", DETECT)
+        st.selectbox("Engine", ENGINE_CHOICES, index=ENGINE_CHOICES.index(engine_now) if engine_now in
+                     ENGINE_CHOICES else 0, key="w_engine", format_func=_engine_label,
+                     help="By default each id is asked of Gemini, then ChatGPT, then Claude until one knows it "
+                          "(at most 3 requests per id; archived ids are never asked again). Perplexity has no "
+                          "task results.")
+        st.text_area("Task ids", value="\n".join(state.get("ids")[:state.URL_ID_LIMIT * 10]), key="w_ids_text",
+                     height=140, placeholder="One id per line, or separated by commas or spaces; "
+                                             "task_get URLs work too")
+        st.form_submit_button("Load tasks", icon=":material/play_arrow:", type="primary", on_click=_on_paste)
+elif source == "upload":
     st.file_uploader("CSV or TXT of task ids", type=["csv", "txt"], key="w_upload",
                      help="An `id` or `task_id` column, else the first column; or one id per line.")
     st.button("Load the file's ids", icon=":material/upload:", on_click=_on_upload, key="w_load_upload")
-with ready:
+elif source == "ready":
     if view.settings.demo:
         st.caption("Ready tasks are listed from a live account; the demo has none.")
     elif st.toggle("List tasks completed in the last 3 days", key="w_list_ready"):
-        engine = state.first("engine", "gemini")
+        engine = state.first("engine") or model.ENGINES[0]
         try:
             items = data.tasks_ready(engine, view.settings.account_key, data.client(view.settings))
         except Exception as exc:  # shown once, not cached
             st.error(f"Could not list ready tasks: {exc}", icon=":material/error:")
             items = []
-        labels = {x["id"]: f"{x['id']} · {x.get('tag') or ''} {x.get('date_posted') or ''}" for x in items}
-        st.multiselect(f"{len(items)} ready {sansio.ENGINE_LABELS.get(engine, engine)} tasks", key="w_ready",
+        labels = {str(x["id"]).lower(): f"{x['id']} · {x.get('tag') or ''} {x.get('date_posted') or ''}"
+                  for x in items}
+        st.multiselect(f"{len(items)} ready {model.engine_label(engine)} tasks", key="w_ready",
                        options=list(labels), format_func=labels.get)
         st.button("Load the selected tasks", on_click=_on_ready, key="w_load_ready")
-
-with archived:
-    store, error = data.archive(view.settings)
+else:
+    store = view.archive
     if view.settings.demo:
         st.caption("The demo data is not archived. With a live account every result fetched is kept in "
                    "the archive, so it outlives the API's 30 days and is never fetched twice.")
-    elif error:
-        st.error(error, icon=":material/database:")
+    elif view.archive_error:
+        st.error(view.archive_error, icon=":material/database:")
     else:
         facets = store.facets()
         span = f", answered {facets.first:%Y-%m-%d} to {facets.last:%Y-%m-%d}" if facets.count else ""
-        st.markdown(f"**{facets.count}** completed answers archived{span}; engines: "
-                    f"{', '.join(facets.engines) or 'none'}; models: {len(facets.models)}; tags: "
-                    f"{', '.join(facets.tags) or 'none'}.")
+        st.text(f"{facets.count} completed answers archived{span}; engines: "
+                f"{', '.join(map(model.engine_label, facets.engines)) or 'none'}; models: {len(facets.models)}; "
+                f"tags: {len(facets.tags)}.")
         st.button("Open everything in the archive", icon=":material/inventory_2:", key="w_open_archive",
                   on_click=_open_whole_archive, disabled=not facets.count,
-                  help="Filter it by engine, model, prompt and date in the sidebar.")
+                  help="Filter it by engine, model, prompt, tag and date in the sidebar.")
         st.download_button("Export the archive (JSON lines)", lambda: _export_archive(store), key="w_export",
                            file_name="aivis-archive.jsonl", mime="application/jsonl", on_click="ignore",
                            icon=":material/download:")
         st.file_uploader("Import an archive export (JSON lines)", type=["jsonl"], key="w_import")
         st.button("Import", on_click=_import_archive, key="w_import_button", icon=":material/upload:")
-        if st.session_state.get("imported"):
-            st.caption(st.session_state.pop("imported"))
-
-for text, reason in st.session_state.get("malformed", []):
-    st.warning(f"Malformed id `{text[:80]}`: {reason}. It was not requested.", icon=":material/warning:")
 
 batch = view.loaded.batch
 if batch.outcomes:
@@ -131,13 +157,13 @@ if batch.outcomes:
     columns = st.columns(len(counts) + 1)
     columns[0].metric("Task ids", len(batch.outcomes))
     for column, (status, n) in zip(columns[1:], counts.items()):
-        column.metric(status.capitalize(), n, help=sansio.STATUS_HELP[status])
-    if set(counts) - {sansio.COMPLETED}:
+        column.metric(status.capitalize(), n, help=model.STATUS_HELP[status])
+    if set(counts) - set(model.FINAL_STATUSES):
         st.button("Request the not-completed ids again", icon=":material/refresh:", on_click=_refresh,
                   key="w_refresh", help="Completed results are kept; pending and failed ids are asked again.")
     tables_ui.table(view.loaded.tables.tasks, "tasks", key="status_table",
                     columns=["task_id", "engine", "status", "status_code", "status_message", "model", "prompt",
-                             "datetime", "citations", "fan_out_queries"])
+                             "tag", "country", "datetime", "citations", "fan_out_queries"])
 elif not view.loaded.ids:
     st.info("Paste task ids above, upload a file of them, or pick ready tasks, then **Load tasks**.",
             icon=":material/arrow_upward:")

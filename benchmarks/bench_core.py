@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from core import domains, sansio, tables  # noqa: E402
+from core import domains, sansio, tables  # noqa: E402, model
 from core.client import Client  # noqa: E402
 from core.config import DEFAULT_REQUESTS_PER_MINUTE, Credentials  # noqa: E402
 from tests.fake_dataforseo import FakeDataForSEO, envelope  # noqa: E402
@@ -150,7 +150,7 @@ def bench_fetch(n_ids: int, latency: float, templates) -> list[dict]:
                 started = time.perf_counter()
                 batch = client.fetch_tasks(ids, "gemini")
                 seconds = time.perf_counter() - started
-            assert batch.error is None and batch.counts() == {sansio.COMPLETED: n_ids}, batch.counts()
+            assert batch.error is None and batch.counts() == {model.COMPLETED: n_ids}, batch.counts()
             rows.append({"label": label, "rpm": rpm, "seconds": seconds, "in_flight": api.max_in_flight,
                          "requests": api.count()})
     base = rows[0]["seconds"]

@@ -25,7 +25,7 @@ from bench_core import load_templates, site_pool, synthetic_task  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import core.demo  # noqa: E402
-from core.sansio import outcome_from_task  # noqa: E402
+from core.sansio import outcome_of  # noqa: E402
 from ui.shell import PAGES  # noqa: E402
 
 
@@ -36,7 +36,8 @@ def synthetic_outcomes(count: int) -> dict:
     outcomes = {}
     for _ in range(count):
         engine, template = rng.choice(templates)
-        outcome = outcome_from_task(engine, synthetic_task(rng, engine, template, sites, weights))
+        task = synthetic_task(rng, engine, template, sites, weights)
+        outcome = outcome_of(engine, task["id"], task)
         outcomes[outcome.task_id] = outcome
     return outcomes
 

@@ -1,9 +1,8 @@
 """The archive: every task result ever fetched, kept after the API forgets it (30 days).
 
-Where: the SQLAlchemy URL in ``AIVIS_ARCHIVE_URL`` (``sqlite:////abs/path.sqlite`` or
-``postgresql+psycopg://user:password@host/db``); by default an embedded SQLite file,
-``~/.local/share/aivis/archive.sqlite`` (``$XDG_DATA_HOME/aivis/archive.sqlite`` when that is
-set), whose folder is created on first use.
+Where: a SQLAlchemy URL (``sqlite:////abs/path.sqlite`` or
+``postgresql+psycopg://user:password@host/db``), resolved by :mod:`core.config` from
+``AIVIS_ARCHIVE_URL``; by default an embedded SQLite file whose folder is created on first use.
 
 What: one row per task id (table ``aivis_tasks``) with the raw task JSON of a completed
 task, when (UTC) and from which engine it was fetched, its status and status code, and
@@ -25,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import sqlite3
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
@@ -39,10 +37,10 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import StaticPool
 
-from core import sansio
-from core.sansio import TaskOutcome
-
-ENV_VAR = "AIVIS_ARCHIVE_URL"
+from core import model, sansio
+from core.config import ARCHIVE_ENV as ENV_VAR
+from core.ids import is_task_id
+from core.model import TaskOutcome
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_SECONDS = 30
 REF_LENGTH = 12
@@ -102,12 +100,6 @@ class Facets:
     count: int
 
 
-def default_url(environ: dict[str, str] | None = None) -> str:
-    env = os.environ if environ is None else environ
-    base = Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return f"sqlite:///{base / 'aivis' / 'archive.sqlite'}"
-
-
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -134,12 +126,6 @@ class Archive:
         with self._guard("cannot be opened"):
             self._ensure_schema()
 
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Archive":
-        """The archive at ``AIVIS_ARCHIVE_URL``, else the default SQLite file."""
-        env = os.environ if environ is None else environ
-        return cls(env.get(ENV_VAR, "").strip() or default_url(env))
-
     def close(self) -> None:
         self.engine.dispose()
 
@@ -154,29 +140,31 @@ class Archive:
 
     # -- the loader's Store protocol ----------------------------------------------------
     def completed(self, ids: Iterable[str]) -> dict[str, TaskOutcome]:
-        """The archived completed outcome of each of ``ids`` that has one."""
+        """The archived final outcome (completed, or completed without an answer) of each of ``ids``
+        that has one; a row that no longer reads as one is left out, so the API is asked again."""
         ids, found = list(dict.fromkeys(ids)), {}
         t = tasks_table.c
         with self._guard("cannot be read"), self._read() as conn:
             for chunk in _chunks(ids):
                 rows = conn.execute(sa.select(t.task_id, t.engine, t.task).where(
-                    t.task_id.in_(chunk), t.status == sansio.COMPLETED))
+                    t.task_id.in_(chunk), t.status.in_(model.FINAL_STATUSES)))
                 for task_id, engine, task in rows:
                     outcome = _outcome(task_id, engine, task)
-                    if outcome.completed:
+                    if outcome.final:
                         found[task_id] = outcome
         return found
 
     def save(self, outcomes: Iterable[TaskOutcome], fetched_at: datetime | None = None) -> int:
         """Archive ``outcomes`` in one transaction; returns how many rows were added or changed.
 
-        Completed outcomes are stored with their raw task; the others with their status only.
-        "Not requested" outcomes say nothing about the task and are left out. A completed row
-        is never overwritten.
+        Outcomes are stored with their raw task when they have one (completed, completed without
+        an answer, or a malformed reply kept for the record); the others with their status only.
+        "Not requested" outcomes say nothing about the task and are left out. A final row
+        (completed, with or without an answer) is never overwritten.
         """
         when = fetched_at or utcnow()
-        rows = [_row(o, when) for o in outcomes if o.status != sansio.SKIPPED
-                and (isinstance(o.task, dict) or not o.completed)]
+        rows = [_row(o, when) for o in outcomes if o.status != model.SKIPPED
+                and is_task_id(o.task_id) and (isinstance(o.task, dict) or not o.final)]
         with self._guard("cannot be written"):
             return self._upsert(rows)
 
@@ -184,13 +172,15 @@ class Archive:
     def query(self, engines: Iterable[str] | None = None, models: Iterable[str] | None = None,
               tags: Iterable[str] | None = None, since: date | datetime | str | None = None,
               until: date | datetime | str | None = None,
-              statuses: Iterable[str] | None = (sansio.COMPLETED,)) -> list[TaskOutcome]:
+              statuses: Iterable[str] | None = (model.COMPLETED,)) -> list[TaskOutcome]:
         """Archived outcomes, oldest answer first; each filter given narrows the result.
 
         ``since``/``until`` bound the answer's datetime (UTC; naive datetimes are UTC); a date
         means its whole day, so ``until=date`` includes that day. By default only completed
         results are returned; ``statuses=None`` returns every row (those without an answer
-        datetime last).
+        datetime last). Stored replies are checked again as they are read: a row written by an
+        older version that no longer reads as an answer comes back failed, saying why, and is
+        never counted as an answer.
         """
         t = tasks_table.c
         stmt = sa.select(t.task_id, t.engine, t.status, t.status_code, t.status_message, t.task)
@@ -199,7 +189,7 @@ class Archive:
         with self._guard("cannot be read"), self._read() as conn:
             result = []
             for task_id, engine, status, code, message, task in conn.execute(stmt):
-                if status == sansio.COMPLETED:
+                if status in model.FINAL_STATUSES:
                     result.append(_outcome(task_id, engine, task))
                 else:
                     result.append(TaskOutcome(task_id, engine, status, code, message or ""))
@@ -208,7 +198,7 @@ class Archive:
     def facets(self) -> Facets:
         """Distinct engines, models and tags, and the date span, of the completed results."""
         t = tasks_table.c
-        done = t.status == sansio.COMPLETED
+        done = t.status == model.COMPLETED
 
         def distinct(column: sa.Column) -> list[str]:
             stmt = sa.select(column).where(done, column.is_not(None)).distinct().order_by(column)
@@ -220,7 +210,7 @@ class Archive:
             return Facets(distinct(t.engine), distinct(t.model), distinct(t.tag),
                           _aware(first), _aware(last), int(count))
 
-    def count(self, status: str | None = sansio.COMPLETED) -> int:
+    def count(self, status: str | None = model.COMPLETED) -> int:
         """How many results the archive holds (``status=None``: rows of every status)."""
         stmt = sa.select(sa.func.count()).select_from(tasks_table)
         if status is not None:
@@ -253,17 +243,27 @@ class Archive:
     def import_jsonl(self, fileobj: IO) -> int:
         """Add the rows of an :meth:`export_jsonl` file, all or none; returns rows added or changed.
 
-        The same rule as :meth:`save` holds: an archived completed result is never replaced.
-        A malformed line raises :class:`ArchiveError` naming its line number, and nothing is written.
+        The same rules as :meth:`save` hold: an archived completed result is never replaced, and each
+        reply is checked as if the API had sent it. Lines are read and written in chunks inside one
+        transaction, so memory stays flat whatever the file's size. A malformed line raises
+        :class:`ArchiveError` naming its line number, and nothing is written.
         """
-        rows = []
-        for number, line in enumerate(fileobj, 1):
-            if isinstance(line, bytes):
-                line = line.decode("utf-8")
-            if line.strip():
-                rows.append(_imported_row(line, number))
-        with self._guard("cannot be written"):
-            return self._upsert(rows)
+        changed, chunk = 0, []
+        with self._guard("cannot be written"), self._write() as conn:
+            for number, line in enumerate(fileobj, 1):
+                if isinstance(line, bytes):
+                    try:
+                        line = line.decode("utf-8")
+                    except UnicodeDecodeError:
+                        raise ArchiveError(f"Line {number} of the import is not UTF-8 text: an archive export "
+                                           "is JSON Lines. Nothing was imported.") from None
+                if line.strip():
+                    chunk.append(_imported_row(line, number))
+                if len(chunk) >= _CHUNK:
+                    changed += self._upsert_rows(conn, chunk)
+                    chunk = []
+            changed += self._upsert_rows(conn, chunk)
+        return changed
 
     # -- short references for long id lists ---------------------------------------------------
     def save_id_list(self, ids: Iterable[str]) -> str:
@@ -378,28 +378,32 @@ class Archive:
     def _upsert(self, rows: list[dict[str, Any]]) -> int:
         """Insert or update ``rows`` in one transaction; returns how many rows changed.
 
-        A completed row is never overwritten; any other is replaced by a completed one, or by
-        a newer status (so importing an old export never turns "expired" back into "pending").
+        A final row (completed, with or without an answer) is never overwritten; any other is
+        replaced by a final one, or by a newer status (so importing an old export never turns "expired" back into "pending").
         """
         if not rows:
             return 0
+        with self._write() as conn:
+            return self._upsert_rows(conn, rows)
+
+    def _upsert_rows(self, conn: Connection, rows: list[dict[str, Any]]) -> int:
+        """The upsert of :meth:`_upsert` inside an open write transaction."""
         by_id: dict[str, dict[str, Any]] = {}
-        for row in rows:  # one row per id: the first completed one wins, else the last
+        for row in rows:  # one row per id: the first final one wins, else the last
             kept = by_id.get(row["task_id"])
-            if kept is None or kept["status"] != sansio.COMPLETED:
+            if kept is None or kept["status"] not in model.FINAL_STATUSES:
                 by_id[row["task_id"]] = row
         ordered = [by_id[task_id] for task_id in sorted(by_id)]  # one lock order: no deadlocks
         changed = 0
-        with self._write() as conn:
-            for chunk in _chunks(ordered):
-                stmt = self._insert(tasks_table).values(chunk)
-                stored, new = tasks_table.c, stmt.excluded
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=["task_id"],
-                    set_={name: new[name] for name in _UPDATABLE},
-                    where=sa.and_(stored.status != sansio.COMPLETED,
-                                  sa.or_(new.status == sansio.COMPLETED, stored.fetched_at < new.fetched_at)))
-                changed += max(conn.execute(stmt.execution_options(preserve_rowcount=True)).rowcount, 0)
+        for chunk in _chunks(ordered):
+            stmt = self._insert(tasks_table).values(chunk)
+            stored, new = tasks_table.c, stmt.excluded
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["task_id"],
+                set_={name: new[name] for name in _UPDATABLE},
+                where=sa.and_(stored.status.not_in(model.FINAL_STATUSES),
+                              sa.or_(new.status.in_(model.FINAL_STATUSES), stored.fetched_at < new.fetched_at)))
+            changed += max(conn.execute(stmt.execution_options(preserve_rowcount=True)).rowcount, 0)
         return changed
 
     def _filters(self, engines, models, tags, since, until, statuses) -> list[Any]:
@@ -507,29 +511,29 @@ def _chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
 
 
 def _outcome(task_id: str, engine: str, task: Any) -> TaskOutcome:
+    """A stored reply read (and checked) again, under the id and engine it was archived with."""
     if isinstance(task, str):  # a JSON column some drivers return as text
-        task = json.loads(task)
+        try:
+            task = json.loads(task)
+        except ValueError:
+            task = None
     if not isinstance(task, dict):
-        return TaskOutcome(task_id, engine, sansio.FAILED, None, "The archived task has no JSON")
-    outcome = sansio.outcome_from_task(engine, task)
-    return replace(outcome, task_id=task_id) if outcome.task_id != task_id else outcome
+        return TaskOutcome(task_id, engine, model.FAILED, None, "The archived task has no readable JSON")
+    return sansio.outcome_of(engine, task_id, task)
 
 
 def _row(outcome: TaskOutcome, fetched_at: datetime) -> dict[str, Any]:
-    """The table row of an outcome: the raw task and its filter columns when completed."""
-    task = outcome.task if outcome.completed else None
-    result = (task or {}).get("result") or [{}]
-    result = result[0] if isinstance(result[0], dict) else {}
-    data = (task or {}).get("data") or {}
-    prompt = data.get("user_prompt") if isinstance(data.get("user_prompt"), str) else None
+    """The table row of an outcome: its raw task when it has one, and the filter columns of its reading."""
+    record = outcome.record
+    prompt = record.prompt if record else None
     return {
         "task_id": outcome.task_id, "engine": outcome.engine, "status": outcome.status,
-        "status_code": outcome.status_code, "status_message": outcome.status_message or "",
-        "fetched_at": _naive(fetched_at), "task_datetime": _task_datetime(result.get("datetime")),
-        "model": _text(result.get("model_name") or data.get("model_name"), 200),
-        "tag": _text(data.get("tag"), 500), "prompt": prompt,
+        "status_code": outcome.status_code, "status_message": (outcome.status_message or "")[:2000],
+        "fetched_at": _naive(fetched_at), "task_datetime": _naive(record.datetime) if record and record.datetime else None,
+        "model": _text(record.model, 200) if record else None,
+        "tag": _text(record.tag, 500) if record else None, "prompt": prompt,
         "prompt_hash": hashlib.sha256(prompt.encode("utf-8")).hexdigest()[:16] if prompt else None,
-        "task": task,
+        "task": outcome.task if isinstance(outcome.task, dict) else None,
     }
 
 
@@ -539,38 +543,34 @@ def _imported_row(line: str, number: int) -> dict[str, Any]:
 
     try:
         record = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise bad("not JSON") from None
     if not isinstance(record, dict):
         raise bad("not a JSON object")
     task_id, engine, status = record.get("task_id"), record.get("engine"), record.get("status")
-    if not isinstance(task_id, str) or not task_id.strip():
-        raise bad("no task_id")
-    if engine not in sansio.ENGINES:
-        raise bad(f"engine {engine!r} is not one of {', '.join(sansio.ENGINES)}")
-    if status not in sansio.STATUSES:
-        raise bad(f"status {status!r} is unknown")
+    task_id = task_id.strip().lower() if isinstance(task_id, str) else ""
+    if not is_task_id(task_id):
+        raise bad("task_id is not a task id (8-4-4-4-12 letters and digits)")
+    if engine not in model.ENGINES:
+        raise bad(f"engine {str(engine)[:40]!r} is not one of {', '.join(model.ENGINES)}")
+    if status not in model.STATUSES:
+        raise bad(f"status {str(status)[:40]!r} is unknown")
     task = record.get("task")
-    if status == sansio.COMPLETED and not isinstance(task, dict):
+    if status in model.FINAL_STATUSES and not isinstance(task, dict):
         raise bad("a completed record without its task")
     try:
         fetched_at = datetime.fromisoformat(record["fetched_at"])
-    except (KeyError, TypeError, ValueError):
+        _naive(fetched_at)
+    except (KeyError, TypeError, ValueError, OverflowError):
         raise bad("fetched_at is not an ISO 8601 date-time") from None
-    code = record.get("status_code")
-    outcome = TaskOutcome(task_id.strip(), engine, status, code if isinstance(code, int) else None,
-                          str(record.get("status_message") or ""), task if status == sansio.COMPLETED else None)
+    if isinstance(task, dict) and str(task.get("id", task_id)).strip().lower() != task_id:
+        raise bad("its task holds another id than task_id")
+    if isinstance(task, dict):  # the reply is checked like one from the API: a bad one is kept as failed
+        outcome = sansio.outcome_of(engine, task_id, task)
+    else:
+        outcome = TaskOutcome(task_id, engine, status, sansio.code_of(record.get("status_code")),
+                              str(record.get("status_message") or "")[:2000])
     return _row(outcome, fetched_at)
-
-
-def _task_datetime(text: Any) -> datetime | None:
-    """A result's ``"yyyy-mm-dd hh:mm:ss +00:00"`` as naive UTC, or None."""
-    if not isinstance(text, str):
-        return None
-    try:
-        return _naive(datetime.fromisoformat(text.strip().replace(" +", "+").replace(" -", "-")))
-    except ValueError:
-        return None
 
 
 def _naive(when: datetime) -> datetime:

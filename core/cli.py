@@ -1,12 +1,14 @@
 """Command line for cron jobs, CI and quick checks: ``python -m core fetch|report|archive``.
 
 Results go to stdout (parseable); progress and messages to stderr. Fetched results are
-kept in the archive (``AIVIS_ARCHIVE_URL``, see :mod:`core.archive`; ``--archive URL``
-overrides it, ``--no-archive`` and ``--demo`` leave it alone), and an archived completed
-result is never requested again: a scheduled ``fetch`` keeps results past the API's 30
+kept in the archive (settings as the app reads them, :mod:`core.config`: ``.streamlit/secrets.toml``
+then the environment; ``--archive URL`` overrides it, ``--no-archive`` and ``--demo`` leave it
+alone), and an archived completed result is never requested again: a scheduled ``fetch`` keeps results past the API's 30
 days. ``report`` with no ids reports the whole archive; ``archive export|import`` move it.
-Exit status: 0 done (pending, expired or not-found ids included), 1 the batch stopped on
-an account-wide error (credentials, balance), 2 the command could not run as given,
+Without ``--engine`` each id's engine is found (Gemini, ChatGPT, Claude: at most one request
+per engine and id). Exit status: 0 done (pending, expired or not-found ids included), 1 the
+batch stopped on an account-wide error (credentials, balance, cost limit: one line, no
+per-id table), 2 the command could not run as given,
 3 the archive could not be read or written (a fetch still prints what it fetched).
 """
 from __future__ import annotations
@@ -18,12 +20,13 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from core import errors, metrics, sansio
+from core import errors, metrics
 from core.archive import Archive, ArchiveError
-from core.config import Credentials, Settings, is_sha256_hex
+from core.config import Settings, SettingsError, is_sha256_hex, read_secrets_files
 from core.demo import DemoSource, demo_ids
 from core.ids import ids_from_upload, parse_ids
 from core.loader import load
+from core.model import TaskOutcome, parse_engine
 from core.sources import make_source
 from core.tables import build_tables
 
@@ -41,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False, parents=[store])
     common.add_argument("ids", nargs="*", help="task ids (UUID-shaped)")
     common.add_argument("--ids-file", type=Path, help="a CSV/TXT file of ids (id/task_id column or first column)")
-    common.add_argument("--engine", help="gemini (default), chat_gpt or claude")
+    common.add_argument("--engine", help="gemini, chat_gpt or claude (default: find each id's engine)")
     common.add_argument("--demo", action="store_true", help="use the bundled demo data, not the API nor the archive")
     common.add_argument("--no-archive", action="store_true", help="neither read nor write the archive")
     common.add_argument("--workers", type=int, default=20, help="simultaneous requests (max 30)")
@@ -95,41 +98,51 @@ def _ids(args: argparse.Namespace) -> list[str]:
     raise UsageError("no valid task ids given")
 
 
-def _open_archive(args: argparse.Namespace) -> Archive:
-    return Archive(args.archive) if args.archive else Archive.from_env()
+def _settings() -> Settings:
+    """The settings the app would run with here (secrets files, then the environment)."""
+    try:
+        return Settings.resolve(read_secrets_files())
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from None
 
 
-def _source(args: argparse.Namespace):
-    credentials = Credentials.from_env()
+def _open_archive(args: argparse.Namespace, settings: Settings) -> Archive:
+    return Archive(args.archive or settings.archive_url)
+
+
+def _source(args: argparse.Namespace, settings: Settings):
     if args.demo:
         return DemoSource()
-    if credentials is None:
-        raise UsageError("no credentials: set DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD, or use --demo")
+    if settings.demo_only:
+        raise UsageError("this deployment is a locked demo (AIVIS_DEMO_ONLY): it never calls the API; use --demo")
+    if settings.credentials is None:
+        raise UsageError("no credentials: set DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD (or [dataforseo] in "
+                         ".streamlit/secrets.toml), or use --demo")
     options = {"max_workers": args.workers}
     if args.rpm:
         options["requests_per_minute"] = args.rpm
-    return make_source(credentials, **options)
+    return make_source(settings, **options)
 
 
-def _progress(done: int, total: int, outcome: sansio.TaskOutcome) -> None:
+def _progress(done: int, total: int, outcome: TaskOutcome) -> None:
     if done == total or done % max(1, total // 20) == 0:
         print(f"fetched {done}/{total}", file=sys.stderr, flush=True)
 
 
 def run(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "check":
-        return _check(args)
     try:
+        settings = _settings()
+        if args.command == "check":
+            return _check(args, settings)
         if args.command == "archive":
-            return _archive_command(args)
-        if args.engine:
-            sansio.check_engine(args.engine)
+            return _archive_command(args, settings)
+        engine = parse_engine(args.engine) if args.engine else None
         if args.command == "report" and not (args.ids or args.ids_file or args.demo):
-            return _archive_report(args)
+            return _archive_report(args, settings, engine)
         if args.command == "report" and (args.since or args.until or args.model or args.tag):
             raise UsageError("--since, --until, --model and --tag filter the whole-archive report: give no ids")
-        ids, source = _ids(args), _source(args)
+        ids, source = _ids(args), _source(args, settings)
     except (UsageError, errors.ConfigurationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -139,50 +152,44 @@ def run(argv: list[str] | None = None) -> int:
     archive, archive_error = None, None
     if not (args.demo or args.no_archive):
         try:
-            archive = _open_archive(args)
+            archive = _open_archive(args, settings)
         except ArchiveError as exc:
             archive_error = str(exc)
             print(f"warning: {exc} Fetching without it.", file=sys.stderr)
-    requested = [0]
-
-    def progress(done: int, total: int, outcome: sansio.TaskOutcome) -> None:
-        requested[0] = total
-        _progress(done, total, outcome)
-
-    batch = load(ids, args.engine or "gemini", source, archive, progress=progress)
+    batch = load(ids, engine, source, archive, progress=_progress)
+    if batch.error:  # account-wide: one line, no per-id table
+        print(f"error: {batch.error}", file=sys.stderr)
+        return 1
     if args.command == "fetch":
         for o in batch.outcomes:
             print(f"{o.task_id}\t{o.engine}\t{o.status}\t{o.status_code or ''}\t{o.status_message}")
     else:
-        _report(args, batch.outcomes)
+        _report(args, batch.outcomes, settings)
     print("outcomes: " + ", ".join(f"{n} {status}" for status, n in batch.counts().items()), file=sys.stderr)
     if archive is not None:
-        print(f"archive {archive.where}: {len(ids) - requested[0]} from the archive, {requested[0]} requested",
+        print(f"archive {archive.where}: {batch.from_archive} from the archive, {batch.requested} requested",
               file=sys.stderr)
     if batch.archive_error and not archive_error:
         archive_error = batch.archive_error
         print(f"warning: {archive_error} The results were not archived.", file=sys.stderr)
-    if batch.error:
-        print(f"error: {batch.error}", file=sys.stderr)
-        return 1
     return 3 if archive_error else 0
 
 
-def _archive_report(args: argparse.Namespace) -> int:
+def _archive_report(args: argparse.Namespace, settings: Settings, engine: str | None) -> int:
     """``report`` with no ids: every completed result in the archive, filtered."""
     if args.no_archive:
         raise UsageError("no task ids given (with --no-archive there is no archive to report)")
-    archive = _open_archive(args)
-    outcomes = archive.query(engines=[args.engine] if args.engine else None, models=args.model,
+    archive = _open_archive(args, settings)
+    outcomes = archive.query(engines=[engine] if engine else None, models=args.model,
                              tags=args.tag, since=args.since, until=args.until)
     print(f"archive {archive.where}: {len(outcomes)} completed results match", file=sys.stderr)
-    _report(args, outcomes)
+    _report(args, outcomes, settings)
     return 0
 
 
-def _archive_command(args: argparse.Namespace) -> int:
+def _archive_command(args: argparse.Namespace, settings: Settings) -> int:
     """``archive export FILE|-`` and ``archive import FILE|-``."""
-    archive = _open_archive(args)
+    archive = _open_archive(args, settings)
     if args.action == "export":
         if args.file == "-":
             lines = archive.export_jsonl(sys.stdout)
@@ -213,28 +220,15 @@ def _archive_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check(args: argparse.Namespace) -> int:
+def _check(args: argparse.Namespace, settings: Settings) -> int:
     """``check``: is this deployment configured? One line per check (ok / FAILED: why); 0 if all pass, else 1.
 
-    Reads what the app reads: ``.streamlit/secrets.toml`` (``~/.streamlit`` then the current
-    folder) first, then the environment. Credentials are tried with one free ``user_data`` call;
-    the archive with a write and read of one probe id list (the same row every time).
+    Reads what the app reads (:mod:`core.config`). Credentials are tried with one free ``user_data``
+    call; the archive with a write and read of one probe id list (the same row every time).
     """
-    import tomllib
-
     from core.client import Client
 
-    secrets: dict = {}
-    for folder in (Path.home(), Path.cwd()):
-        try:
-            with open(folder / ".streamlit" / "secrets.toml", "rb") as file:
-                secrets.update(tomllib.load(file))
-        except OSError:
-            continue
-        except tomllib.TOMLDecodeError as exc:
-            print(f"secrets: FAILED: {folder / '.streamlit' / 'secrets.toml'} does not parse ({exc})")
-            return 1
-    config, aivis = Settings.resolve(secrets), secrets.get("aivis") or {}
+    config = settings
     login, password = (config.credentials.login, config.credentials.password) if config.credentials else ("", "")
     lines: list[str] = []
 
@@ -262,15 +256,15 @@ def _check(args: argparse.Namespace) -> int:
         report("archive", None, "not used: locked demo")
     else:
         try:
-            with _open_archive(args) as archive:
+            with _open_archive(args, settings) as archive:
                 probe = ["aivis-check-probe"]
                 if archive.id_list(archive.save_id_list(probe)) != probe:
                     raise ArchiveError(f"The archive {archive.where} gave back another probe row than it was given.")
-                default = "" if args.archive or os.environ.get("AIVIS_ARCHIVE_URL") else "; the default: AIVIS_ARCHIVE_URL is not set"
+                default = "" if args.archive or not settings.archive_url_is_default else "; the default: AIVIS_ARCHIVE_URL is not set"
                 report("archive", None, f"{archive.where} read and written{default}")
         except ArchiveError as exc:
             report("archive", str(exc))
-    auth, digest = secrets.get("auth"), str(aivis.get("password_sha256") or os.environ.get("AIVIS_PASSWORD_SHA256", ""))
+    auth, digest = settings.gate.auth, settings.gate.password_sha256
     if auth:
         import importlib.util
         report("access", None if importlib.util.find_spec("authlib") else "[auth] is set but the Authlib package "
@@ -283,8 +277,8 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if any(": FAILED: " in line for line in lines) else 0
 
 
-def _report(args: argparse.Namespace, outcomes: list[sansio.TaskOutcome]) -> None:
-    tables = build_tables(outcomes)
+def _report(args: argparse.Namespace, outcomes: list[TaskOutcome], settings: Settings) -> None:
+    tables = build_tables(outcomes, settings.task_prices)
     domains = metrics.domain_counts(tables.citations, len(tables.answers))
     if args.format == "csv":
         frame = domains if args.table == "domains" else getattr(tables, args.table)
@@ -292,16 +286,15 @@ def _report(args: argparse.Namespace, outcomes: list[sansio.TaskOutcome]) -> Non
         return
     report = {
         "tasks": [{"id": o.task_id, "engine": o.engine, "status_code": o.status_code, "status": o.status,
-                   "status_message": o.status_message,
-                   "model_name": (tables.tasks["model"].iloc[i] if o.completed else None)}
-                  for i, o in enumerate(outcomes)],
+                   "status_message": o.status_message, "model_name": o.record.model if o.record else None}
+                  for o in outcomes],
         "counts": {"tasks": len(outcomes), "completed": len(tables.answers),
                    "citations": len(tables.citations), "fan_out_queries": len(tables.fan_out)},
         "domains": [{"domain": row.domain, "citations": int(row.citations), "answers": int(row.answers)}
                     for row in domains.itertuples()],
         "usage": metrics.usage_totals(tables.tasks),
     }
-    json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
+    json.dump(report, sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)  # strict JSON
     print()
 
 

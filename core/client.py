@@ -22,33 +22,11 @@ from urllib3.exceptions import ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from core import errors, sansio
-from core.config import (DEFAULT_REQUESTS_PER_MINUTE, MAX_SIMULTANEOUS, Credentials,
-                         base_url_from_env)
+from core.config import DEFAULT_REQUESTS_PER_MINUTE, MAX_SIMULTANEOUS, Credentials
+from core.model import ENGINES, FAILED, SKIPPED, WRONG_ENGINE, Batch, Progress, TaskOutcome, parse_engine
 from core.ratelimit import RateLimiter
-from core.sansio import TaskOutcome
 
 log = logging.getLogger(__name__)
-Progress = Callable[[int, int, TaskOutcome], None]
-
-
-@dataclass
-class Batch:
-    """The outcome of each requested id, in the order given, and what stopped the batch, if anything.
-
-    ``archive_error`` is set by :func:`core.loader.load` when the archive could not be read or
-    written: the outcomes are then what the API gave, and the message says what to do.
-    """
-
-    outcomes: list[TaskOutcome]
-    error: errors.DataForSEOError | None = None
-    seconds: float = 0.0
-    archive_error: str | None = None
-
-    def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(sansio.STATUSES, 0)
-        for outcome in self.outcomes:
-            counts[outcome.status] += 1
-        return {status: n for status, n in counts.items() if n}
 
 
 @dataclass
@@ -60,7 +38,7 @@ class Client:
     """
 
     credentials: Credentials
-    base_url: str = field(default_factory=base_url_from_env)
+    base_url: str
     max_workers: int = 20
     requests_per_minute: float | None = None
     timeout: tuple[float, float] = (5.0, 60.0)
@@ -135,21 +113,47 @@ class Client:
 
     # -- API calls -------------------------------------------------------------------
     def fetch_task(self, engine: str, task_id: str) -> TaskOutcome:
-        """One task's outcome; raises only errors that concern the whole account or host."""
+        """One task's outcome on one engine; raises only errors that concern the whole account or host."""
         path = sansio.task_get_path(engine, task_id)
         try:
             return self._with_backoff(lambda: sansio.parse_task_get(*self._get(path), engine, task_id))
         except errors.BatchStoppingError:
             raise
         except errors.DataForSEOError as exc:
-            return TaskOutcome(task_id, engine, sansio.FAILED, exc.code, str(exc))
+            return TaskOutcome(task_id, engine, FAILED, exc.code, str(exc))
 
-    def fetch_tasks(self, ids: list[str], engine: str = "gemini",
+    def detect_task(self, engines: list[str], task_id: str) -> TaskOutcome:
+        """The id asked of each engine in turn until one owns it (at most one request per engine).
+
+        The API answers 40002/40003/40004 for an id asked on another engine's path: the id is fine,
+        the engine is wrong, so the next engine is asked.
+        """
+        for engine in engines:
+            outcome = self.fetch_task(engine, task_id)
+            if not (outcome.status == WRONG_ENGINE and outcome.status_code in sansio.OTHER_ENGINE_CODES):
+                return outcome
+        asked = ", ".join(engines)
+        return TaskOutcome(task_id, engines[0], WRONG_ENGINE, outcome.status_code,
+                           f"No engine owns this id (asked {asked}): check the account it was posted with")
+
+    def fetch_tasks(self, ids: list[str], engine: str | None = None,
                     progress: Progress | None = None) -> Batch:
-        """Every id's outcome: the first request alone, then the rest concurrently."""
-        sansio.check_engine(engine)
+        """Every id's outcome: the first request alone, then the rest concurrently.
+
+        ``engine=None`` detects each id's engine (Gemini first, then the engine most ids of this
+        batch were found on); a named engine asks that engine only.
+        """
+        engines = _engine_order(parse_engine(engine) if engine else None)
+        found: dict[str, int] = dict.fromkeys(ENGINES, 0)
+
+        def one(task_id: str) -> TaskOutcome:
+            order = engines if len(engines) == 1 else sorted(engines, key=lambda e: -found[e])
+            outcome = self.detect_task(order, task_id)
+            found[outcome.engine] += 1
+            return outcome
+
         started, outcomes = time.monotonic(), {}
-        batch = Batch([])
+        batch = Batch([], requested=len(ids))
 
         def record(outcome: TaskOutcome) -> None:
             outcomes[outcome.task_id] = outcome
@@ -160,12 +164,12 @@ class Client:
             if ids and self.requests_per_minute is None:
                 self._pace_at_account_limit()
             if ids:
-                record(self.fetch_task(engine, ids[0]))
+                record(one(ids[0]))
         except errors.BatchStoppingError as exc:  # one request, one clear message
             batch.error = exc
         if not batch.error and len(ids) > 1:
             with ThreadPoolExecutor(self.max_workers, thread_name_prefix="dataforseo") as pool:
-                futures = [pool.submit(self.fetch_task, engine, task_id) for task_id in ids[1:]]
+                futures = [pool.submit(one, task_id) for task_id in ids[1:]]
                 for future in as_completed(futures):
                     try:
                         record(future.result())
@@ -179,14 +183,14 @@ class Client:
         for task_id in ids:
             if task_id not in outcomes:
                 reason = f"Not requested: {batch.error}" if batch.error else "Not requested"
-                outcomes[task_id] = TaskOutcome(task_id, engine, sansio.SKIPPED, None, reason)
+                outcomes[task_id] = TaskOutcome(task_id, engine or engines[0], SKIPPED, None, reason)
         batch.outcomes = [outcomes[task_id] for task_id in ids]
         batch.seconds = time.monotonic() - started
-        log.info("batch engine=%s ids=%d outcomes=%s seconds=%.2f%s", engine, len(ids), batch.counts(),
+        log.info("batch engine=%s ids=%d outcomes=%s seconds=%.2f%s", engine or "auto", len(ids), batch.counts(),
                  batch.seconds, f" stopped={type(batch.error).__name__}" if batch.error else "")
         return batch
 
-    def tasks_ready(self, engine: str = "gemini") -> list[dict[str, Any]]:
+    def tasks_ready(self, engine: str) -> list[dict[str, Any]]:
         """Completed tasks not yet collected (the API lists those of the last 3 days)."""
         path = sansio.tasks_ready_path(engine)
         return self._with_backoff(lambda: sansio.parse_tasks_ready(*self._get(path)))
@@ -209,3 +213,8 @@ class Client:
     def account_rate_limit(self) -> int | None:
         """The account's task_get requests-per-minute limit, read free from ``user_data``."""
         return self._with_backoff(lambda: sansio.parse_rate_limit(*self._get(sansio.USER_DATA_PATH)))
+
+
+def _engine_order(engine: str | None) -> list[str]:
+    """The engines to ask: the named one only, or all of them (Gemini first) to detect it."""
+    return [engine] if engine else list(ENGINES)

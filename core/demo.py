@@ -12,10 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from core import sansio
-from core.client import Batch, Progress
-from core.sansio import TaskOutcome
+from core.model import NOT_FOUND, Batch, Progress, TaskOutcome
 
 DEMO_FILE = Path(__file__).with_name("data") / "demo_replies.json"
+NOT_IN_DEMO = "Not in the demo data (demo mode never asks the API)."
 
 
 @lru_cache(maxsize=1)
@@ -44,13 +44,13 @@ def demo_ids() -> list[str]:
 class DemoSource:
     """Same interface as :meth:`core.client.Client.fetch_tasks`, answered from the demo data."""
 
-    def fetch_tasks(self, ids: list[str], engine: str = "gemini",
+    def fetch_tasks(self, ids: list[str], engine: str | None = None,
                     progress: Progress | None = None) -> Batch:
         started, known, outcomes = time.monotonic(), demo_outcomes(), []
         for n, task_id in enumerate(ids, 1):
-            outcome = known.get(task_id) or TaskOutcome(task_id, engine, sansio.NOT_FOUND, 40401,
-                                                        "Task Not Found. (not in the demo data)")
+            outcome = known.get(task_id) or TaskOutcome(task_id, engine or "gemini", NOT_FOUND, None,
+                                                        NOT_IN_DEMO)
             outcomes.append(outcome)
             if progress:
                 progress(n, len(ids), outcome)
-        return Batch(outcomes, seconds=time.monotonic() - started)
+        return Batch(outcomes, seconds=time.monotonic() - started, requested=len(ids))

@@ -51,6 +51,10 @@ class BadReply(TransientError):
     """The reply was not the JSON the API documents (broken or truncated body)."""
 
 
+class MalformedReply(DataForSEOError):
+    """Valid JSON that cannot be what the API documents (nested too deep): asking again will not help."""
+
+
 class HTTPError(DataForSEOError):
     """An HTTP error status that urllib3's retries did not get past (5xx, 404 endpoint)."""
 

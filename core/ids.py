@@ -1,8 +1,11 @@
-"""Task ids from whatever a person pastes, uploads or links.
+"""Task ids from whatever a person pastes, uploads or links: the one rule for an id.
 
-Real ids look like UUIDs (8-4-4-4-12 characters). Ids are trimmed and lower-cased,
-duplicates dropped keeping the first, and malformed ones returned with the reason so
-a page can name each one.
+An id is five groups of 8-4-4-4-12 letters and digits, as the API documents (real ids are
+UUID-shaped hex; the documented example has other letters), in any case. Ids are trimmed
+and lower-cased, pulled out of pasted ``.../task_get/<id>`` URLs, duplicates dropped
+keeping the first, and everything else returned with the reason so a page can name each
+one. :func:`is_task_id` is what every other entry point (URL, archive import, request
+paths) checks.
 """
 from __future__ import annotations
 
@@ -11,8 +14,9 @@ import io
 import re
 from dataclasses import dataclass, field
 
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_SHAPE = re.compile(r"[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}")
+_TASK_ID = re.compile(r"[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}")
+_IN_URL = re.compile(r"/task_get/([0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12})(?![0-9a-z-])")
+_ID_CHARS = re.compile(r"[0-9a-z-]+")
 _SEPARATORS = re.compile(r"[\s,;]+")
 _QUOTES = "\"'`“”‘’[](){}<>"
 ID_COLUMNS = ("id", "task_id", "task id", "taskid")
@@ -35,15 +39,20 @@ def split_list(text: str) -> list[str]:
     return list(dict.fromkeys(part for part in _SEPARATORS.split(text or "") if part))
 
 
+def is_task_id(text: object) -> bool:
+    """True for a well-formed, lower-case task id (the form every id takes after parsing)."""
+    return isinstance(text, str) and _TASK_ID.fullmatch(text) is not None
+
+
 def why_malformed(token: str) -> str | None:
-    """None for a well-formed id, else a short reason a person understands."""
-    if _UUID.fullmatch(token):
+    """None for a well-formed (lower-case) id, else a short reason a person understands."""
+    if _TASK_ID.fullmatch(token):
         return None
-    if _SHAPE.fullmatch(token):
-        return "has letters that are not hexadecimal (only 0-9 and a-f)"
+    if not _ID_CHARS.fullmatch(token):
+        return "not a task id: it has characters other than letters, digits and dashes"
     parts = token.split("-")
     if len(parts) != 5:
-        return f"has {len(parts)} parts; an id has 5 groups of 8-4-4-4-12 characters"
+        return "not a task id: an id is 5 groups of 8-4-4-4-12 letters and digits"
     lengths = "-".join(str(len(p)) for p in parts)
     return f"groups are {lengths} characters long; an id is 8-4-4-4-12"
 
@@ -59,6 +68,8 @@ def parse_ids(tokens_or_text: str | list[str]) -> ParsedIds:
         token = raw.strip().strip(_QUOTES).strip().lower()
         if not token:
             continue
+        in_url = _IN_URL.search(token)
+        token = in_url.group(1) if in_url else token
         if token in seen:
             parsed.duplicates += 1
             continue

@@ -12,14 +12,15 @@ import time
 from typing import Protocol
 
 from core.archive import ArchiveError
-from core.client import Batch, Progress
-from core.sansio import TaskOutcome
+from core.model import Batch, Progress, TaskOutcome
 
 log = logging.getLogger(__name__)
 
 
 class Source(Protocol):
-    def fetch_tasks(self, ids: list[str], engine: str = "gemini",
+    """``engine=None``: find each id's engine."""
+
+    def fetch_tasks(self, ids: list[str], engine: str | None = None,
                     progress: Progress | None = None) -> Batch: ...
 
 
@@ -28,7 +29,7 @@ class Store(Protocol):
     def save(self, outcomes: list[TaskOutcome]) -> None: ...
 
 
-def load(ids: list[str], engine: str, source: Source, archive: Store | None = None,
+def load(ids: list[str], engine: str | None, source: Source, archive: Store | None = None,
          progress: Progress | None = None) -> Batch:
     """Every id's outcome in the order given; ``Batch.seconds`` covers the whole load."""
     started, known, archive_error = time.monotonic(), {}, None
@@ -49,6 +50,7 @@ def load(ids: list[str], engine: str, source: Source, archive: Store | None = No
     batch.archive_error = archive_error
     fetched = {outcome.task_id: outcome for outcome in batch.outcomes}
     batch.outcomes = [known.get(task_id) or fetched[task_id] for task_id in ids]
+    batch.from_archive, batch.requested = len(known), len(missing)
     batch.seconds = time.monotonic() - started
     log.info("loaded ids=%d from_archive=%d requested=%d", len(ids), len(known), len(missing))
     return batch

@@ -5,7 +5,7 @@ import pandas as pd
 
 from core.tables import TOKEN_FIELDS, completed_tasks
 
-USAGE_FIELDS = (*TOKEN_FIELDS, "money_spent", "cost")
+USAGE_FIELDS = (*TOKEN_FIELDS, "money_spent", "spend")
 
 
 def domain_counts(citations: pd.DataFrame, answers_total: int, by: str = "domain") -> pd.DataFrame:
@@ -26,11 +26,20 @@ def domain_counts(citations: pd.DataFrame, answers_total: int, by: str = "domain
                                ignore_index=True)[columns]
 
 
-def usage_totals(tasks: pd.DataFrame) -> dict[str, float]:
-    """Tokens, money_spent and cost summed over completed tasks only."""
+def usage_totals(tasks: pd.DataFrame) -> dict[str, float | int | None]:
+    """Over completed tasks: tokens; ``money_spent`` (exact, the model provider's charge);
+    ``task_cost`` (DataForSEO's price where replies report one, else None); ``task_cost_estimated``
+    (the price table's estimate for the tasks that report none); ``total_spend`` (all of it, never
+    below money_spent) and ``total_spend_is_estimate``."""
     completed = completed_tasks(tasks)
-    totals = {field: completed[field].sum() for field in USAGE_FIELDS}
-    return {k: (int(v) if k in TOKEN_FIELDS else round(float(v), 6)) for k, v in totals.items()}
+    reported = completed["task_cost"].dropna()
+    estimated = completed[completed["spend_estimated"].astype(bool)]
+    totals = {field: int(completed[field].sum()) for field in TOKEN_FIELDS}
+    return {**totals, "money_spent": round(float(completed["money_spent"].sum()), 6),
+            "task_cost": round(float(reported.sum()), 6) if len(reported) else None,
+            "task_cost_estimated": round(float(estimated["task_price"].sum()), 6),
+            "total_spend": round(float(completed["spend"].sum()), 6),
+            "total_spend_is_estimate": bool(len(estimated))}
 
 
 def role_of(domain: str, brands: list[str], competitors: list[str]) -> str:
@@ -113,7 +122,7 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 
 def usage_summary(tasks: pd.DataFrame, citations: pd.DataFrame) -> dict[str, float | int | None]:
     """``usage_totals`` plus what they are over: completed answers, not-counted tasks, citations,
-    total tokens, and task cost / money spent per answer and task cost per citation (None when
+    total tokens, and spend / money spent per answer and spend per citation (None when
     there is nothing to divide by).
 
     Only completed tasks count: pending and failed ones carry no result, so no tokens or cost.
@@ -123,21 +132,22 @@ def usage_summary(tasks: pd.DataFrame, citations: pd.DataFrame) -> dict[str, flo
     cited = len(citations)
     return {**totals, "total_tokens": sum(totals[field] for field in TOKEN_FIELDS),
             "answers": answers, "not_counted": len(tasks) - answers, "citations": cited,
-            "cost_per_answer": _ratio(totals["cost"], answers),
+            "spend_per_answer": _ratio(totals["total_spend"], answers),
             "money_per_answer": _ratio(totals["money_spent"], answers),
-            "cost_per_citation": _ratio(totals["cost"], cited)}
+            "spend_per_citation": _ratio(totals["total_spend"], cited)}
 
 
 USAGE_BY_MODEL_COLUMNS = ["engine", "model", "answers", *TOKEN_FIELDS, "total_tokens", "tokens_per_answer",
-                          "money_spent", "cost", "cost_per_answer", "citations", "cost_per_citation",
+                          "money_spent", "spend", "spend_per_answer", "citations", "spend_per_citation",
                           "web_search_share", "reasoning_share"]
 
 
 def usage_by_model(tasks: pd.DataFrame, citations: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per engine and model, over completed tasks: answers, tokens by kind and in all, mean tokens
-    per answer, money spent, task cost, cost per answer, citations and cost per citation, the share
-    of answers that ran with web search on, and the share of generated tokens (output + reasoning)
-    spent on reasoning. Sorted by task cost, highest first."""
+    per answer, money spent, spend (money spent plus the task price, see :func:`core.tables.spend`),
+    spend per answer, citations and spend per citation, the share of answers that ran with web search
+    on, and the share of generated tokens (output + reasoning) spent on reasoning. Sorted by spend,
+    highest first."""
     done = completed_tasks(tasks).assign(
         total_tokens=lambda f: f[list(TOKEN_FIELDS)].sum(axis=1),
         searched=lambda f: f["web_search"].eq(True).astype(int))  # None (no result field) counts as off
@@ -147,7 +157,7 @@ def usage_by_model(tasks: pd.DataFrame, citations: pd.DataFrame | None = None) -
     done = done.assign(**_known(done, keys))
     table = done.groupby(keys).agg(
         answers=("task_id", "size"), **{f: (f, "sum") for f in (*TOKEN_FIELDS, "total_tokens")},
-        money_spent=("money_spent", "sum"), cost=("cost", "sum"), searched=("searched", "sum")).reset_index()
+        money_spent=("money_spent", "sum"), spend=("spend", "sum"), searched=("searched", "sum")).reset_index()
     if citations is not None and not citations.empty:
         cited = citations.assign(**_known(citations, keys))
         counts = cited.groupby(keys).size().rename("citations")
@@ -156,21 +166,21 @@ def usage_by_model(tasks: pd.DataFrame, citations: pd.DataFrame | None = None) -
         table["citations"] = 0
     table["citations"] = table["citations"].fillna(0).astype(int)
     table["tokens_per_answer"] = table["total_tokens"] / table["answers"]
-    table["cost_per_answer"] = table["cost"] / table["answers"]
-    table["cost_per_citation"] = (table["cost"] / table["citations"].where(table["citations"] > 0)).astype(float)
+    table["spend_per_answer"] = table["spend"] / table["answers"]
+    table["spend_per_citation"] = (table["spend"] / table["citations"].where(table["citations"] > 0)).astype(float)
     table["web_search_share"] = table["searched"] / table["answers"]
     generated = table["output_tokens"] + table["reasoning_tokens"]
     table["reasoning_share"] = (table["reasoning_tokens"] / generated.where(generated > 0)).astype(float)
-    return table.sort_values(["cost", "engine", "model"], ascending=[False, True, True],
+    return table.sort_values(["spend", "engine", "model"], ascending=[False, True, True],
                              ignore_index=True)[USAGE_BY_MODEL_COLUMNS]
 
 
 PERIODS = {"day": "D", "week": "W-SUN", "month": "M"}
 
 
-def spend_over_time(tasks: pd.DataFrame, by: str = "engine", amount: str = "cost",
-                 period: str = "day") -> pd.DataFrame:
-    """``amount`` (``cost`` or ``money_spent``) of completed tasks summed per UTC answer ``period``
+def spend_over_time(tasks: pd.DataFrame, by: str = "engine", amount: str = "spend",
+                    period: str = "day") -> pd.DataFrame:
+    """``amount`` (``spend`` or ``money_spent``) of completed tasks summed per UTC answer ``period``
     (``day``, ``week`` from Monday, ``month``; ``day`` holds the period's first day) and ``by``
     (``engine`` or ``model``), with the number of answers; tasks without a date are left out."""
     done = completed_tasks(tasks).dropna(subset=["datetime"])

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from core.client import Client
-from core.config import Credentials, base_url_from_env
+from core.config import Settings
 from core.demo import DemoSource
 
 
-def make_source(credentials: Credentials | None, base_url: str | None = None,
-                demo_only: bool = False, **client_options) -> Client | DemoSource:
+def make_source(settings: Settings, **client_options) -> Client | DemoSource:
     """A live :class:`Client` for real credentials; the demo data without them or when locked to it."""
-    if demo_only or credentials is None:
+    if settings.demo:
         return DemoSource()
-    return Client(credentials, base_url or base_url_from_env(), **client_options)
+    return Client(settings.credentials, settings.base_url, **client_options)

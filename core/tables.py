@@ -1,7 +1,8 @@
-"""Normalized tables from raw task results: pure functions, no I/O.
+"""Normalized tables from task outcomes (their checked readings, :mod:`core.task`): pure, no I/O.
 
 ``build_tables(outcomes)`` gives four DataFrames (columns listed in ``COLUMNS``):
-- ``tasks``: one row per requested id, completed or not (status says which);
+- ``tasks``: one row per requested id, completed or not (status says which), with the request
+  fields people filter by (tag, country, ...) and what it cost (``spend``, see :func:`spend`);
 - ``citations``: one row per annotation of a completed answer, with the cited site;
 - ``fan_out``: one row per fan-out query (the searches the model ran);
 - ``answers``: one row per completed task: the answer text and reasoning summary.
@@ -11,24 +12,29 @@ field existed) are normal and give zeros, empty strings or no rows, never an err
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
 from core import domains
-from core.sansio import COMPLETED, TaskOutcome
+from core.config import DEFAULT_TASK_PRICES
+from core.model import COMPLETED, TaskOutcome
+from core.task import Section, TaskRecord
 
 CONTEXT = ["task_id", "engine", "model", "prompt", "datetime"]
 COLUMNS = {
     "tasks": ["task_id", "engine", "model", "prompt", "status", "status_code", "status_message",
-              "datetime", "web_search", "tag", "cost", "money_spent", "input_tokens", "output_tokens",
-              "reasoning_tokens", "citations", "fan_out_queries"],
+              "datetime", "web_search", "tag", "country", "city", "force_web_search", "use_reasoning",
+              "temperature", "input_tokens", "output_tokens", "reasoning_tokens", "money_spent",
+              "task_cost", "task_price", "spend", "spend_estimated", "citations", "fan_out_queries",
+              "unknown_items"],
     "citations": CONTEXT + ["section", "position", "title", "url", "direct_url", "link", "host",
                             "domain", "is_redirect", "cited_text", "start_index", "end_index"],
     "fan_out": CONTEXT + ["query"],
     "answers": CONTEXT + ["text", "reasoning", "sections", "web_search"],
 }
 TOKEN_FIELDS = ("input_tokens", "output_tokens", "reasoning_tokens")
+CATEGORIES = ("engine", "model", "status", "tag", "country")
 
 
 @dataclass(frozen=True)
@@ -44,84 +50,70 @@ class Tables:
 
 
 def completed_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
-    """The rows of a ``tasks`` table that have an answer (pending and failed ones have none)."""
+    """The rows of a ``tasks`` table that have an answer (pending, failed and empty ones have none)."""
     return tasks[tasks["status"] == COMPLETED]
 
 
-def first_result(task: dict[str, Any] | None) -> dict[str, Any]:
-    """The task's result object, or an empty dict when there is none."""
-    results = (task or {}).get("result") or []
-    return results[0] if results and isinstance(results[0], dict) else {}
+def spend(record: TaskRecord, prices: Mapping[str, float]) -> dict[str, Any]:
+    """What a task cost: the provider's ``money_spent`` (exact), DataForSEO's ``task_cost`` when the reply
+    reports one (task_get replies say 0: the charge is made when a task is posted), and ``spend``, their
+    total, with the task price estimated from ``prices`` (Standard method) when none was reported."""
+    money = record.money_spent
+    if record.reported_cost is not None:
+        total = max(record.reported_cost, money)  # the reported cost includes money_spent
+        return {"money_spent": money, "task_cost": record.reported_cost, "task_price": total - money,
+                "spend": total, "spend_estimated": False}
+    price = float(prices.get("standard", 0.0))
+    return {"money_spent": money, "task_cost": None, "task_price": price, "spend": money + price,
+            "spend_estimated": True}
 
 
-def usage(result: dict[str, Any]) -> dict[str, float]:
-    """Token counts and money, with absent or null fields as 0."""
-    counts = {key: int(result.get(key) or 0) for key in TOKEN_FIELDS}
-    counts["money_spent"] = float(result.get("money_spent") or 0)
-    return counts
-
-
-def _sections(result: dict[str, Any], item_type: str, section_type: str) -> list[dict[str, Any]]:
-    return [section for item in result.get("items") or [] if isinstance(item, dict)
-            and item.get("type") == item_type for section in item.get("sections") or []
-            if isinstance(section, dict) and section.get("type", section_type) == section_type]
-
-
-def message_sections(task: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The answer's text sections, each ``{"text", "annotations"}`` (annotations a list, maybe empty)."""
-    return [{"text": s.get("text") or "", "annotations": [a for a in s.get("annotations") or []
-                                                          if isinstance(a, dict)]}
-            for s in _sections(first_result(task), "message", "text")]
-
-
-def reasoning_text(task: dict[str, Any] | None) -> str:
-    return "\n\n".join(s.get("text") or "" for s in _sections(first_result(task), "reasoning", "summary_text"))
-
-
-def _context(outcome: TaskOutcome, result: dict[str, Any]) -> dict[str, Any]:
-    data = (outcome.task or {}).get("data") or {}
-    return {"task_id": outcome.task_id, "engine": outcome.engine,
-            "model": result.get("model_name") or data.get("model_name"),
-            "prompt": data.get("user_prompt"), "datetime": result.get("datetime")}
-
-
-def citation_rows(context: dict[str, Any], sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def citation_rows(context: dict[str, Any], sections: tuple[Section, ...]) -> list[dict[str, Any]]:
     rows, position = [], 0
     for index, section in enumerate(sections):
-        for note in section["annotations"]:
+        for note in section.citations:
             position += 1
-            url, direct_url, title = note.get("url"), note.get("direct_url"), note.get("title")
-            link, host, redirect = domains.attribute(url, direct_url, title)
-            rows.append({**context, "section": index, "position": position, "title": title,
-                         "url": url, "direct_url": direct_url, "link": link,
+            link, host, redirect = domains.attribute(note.url, note.direct_url, note.title)
+            rows.append({**context, "section": index, "position": position, "title": note.title,
+                         "url": note.url, "direct_url": note.direct_url, "link": link,
                          "host": host, "domain": domains.registrable_domain(host),
-                         "is_redirect": redirect, "cited_text": note.get("text"),
-                         "start_index": note.get("start_index"), "end_index": note.get("end_index")})
+                         "is_redirect": redirect, "cited_text": note.text,
+                         "start_index": note.start_index, "end_index": note.end_index})
     return rows
 
 
-def build_tables(outcomes: Iterable[TaskOutcome]) -> Tables:
+_NO_USAGE = {**dict.fromkeys(TOKEN_FIELDS, 0), "money_spent": 0.0, "task_cost": None, "task_price": 0.0,
+             "spend": 0.0, "spend_estimated": False}
+
+
+def build_tables(outcomes: Iterable[TaskOutcome],
+                 prices: Mapping[str, float] = DEFAULT_TASK_PRICES) -> Tables:
     """The four normalized tables for a list of task outcomes (any status)."""
     tasks, citations, fan_out, answers = [], [], [], []
     for outcome in outcomes:
-        result = first_result(outcome.task)
-        context = _context(outcome, result)
-        sections = message_sections(outcome.task)
-        task_citations = citation_rows(context, sections)
-        queries = [q for q in result.get("fan_out_queries") or [] if isinstance(q, str) and q.strip()]
-        tasks.append({**context, "status": outcome.status, "status_code": outcome.status_code,
-                      "status_message": outcome.status_message,
-                      "web_search": result.get("web_search") if result else None,
-                      "tag": ((outcome.task or {}).get("data") or {}).get("tag"),
-                      "cost": float((outcome.task or {}).get("cost") or 0), **usage(result),
-                      "citations": len(task_citations), "fan_out_queries": len(queries)})
+        record = outcome.record
+        context = {"task_id": outcome.task_id, "engine": outcome.engine,
+                   "model": record.model if record else None, "prompt": record.prompt if record else None,
+                   "datetime": record.datetime if record else None}
+        row = {**context, "status": outcome.status, "status_code": outcome.status_code,
+               "status_message": outcome.status_message}
+        if record is None:
+            tasks.append({**row, **_NO_USAGE, "citations": 0, "fan_out_queries": 0, "unknown_items": 0})
+            continue
+        task_citations = citation_rows(context, record.sections)
+        tasks.append({**row, "web_search": record.web_search, "tag": record.tag, "country": record.country,
+                      "city": record.city, "force_web_search": record.force_web_search,
+                      "use_reasoning": record.use_reasoning, "temperature": record.temperature,
+                      **{field: getattr(record, field) for field in TOKEN_FIELDS},
+                      **spend(record, prices), "citations": len(task_citations),
+                      "fan_out_queries": len(record.fan_out_queries),
+                      "unknown_items": len(record.unknown_items)})
         if not outcome.completed:
             continue
         citations.extend(task_citations)
-        fan_out.extend({**context, "query": query} for query in queries)
-        answers.append({**context, "text": "\n\n".join(s["text"] for s in sections),
-                        "reasoning": reasoning_text(outcome.task), "sections": len(sections),
-                        "web_search": bool(result.get("web_search"))})
+        fan_out.extend({**context, "query": query} for query in record.fan_out_queries)
+        answers.append({**context, "text": record.text, "reasoning": record.reasoning,
+                        "sections": len(record.sections), "web_search": bool(record.web_search)})
     frames = {name: _frame(rows, COLUMNS[name]) for name, rows in
               (("tasks", tasks), ("citations", citations), ("fan_out", fan_out), ("answers", answers))}
     return Tables(**frames)
@@ -129,34 +121,35 @@ def build_tables(outcomes: Iterable[TaskOutcome]) -> Tables:
 
 def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(rows, columns=columns)
-    frame["datetime"] = pd.to_datetime(frame["datetime"], format="%Y-%m-%d %H:%M:%S %z",
-                                       utc=True, errors="coerce")
-    for column in ("engine", "model", "status"):
+    frame["datetime"] = pd.to_datetime(frame["datetime"], utc=True)
+    for column in CATEGORIES:
         if column in frame:
             frame[column] = frame[column].astype("category")
+    if "status_code" in frame:
+        frame["status_code"] = frame["status_code"].astype("Int64")
     return frame
 
 
-def filter_tables(tables: Tables, engines=(), models=(), prompts=(), since=None, until=None) -> Tables:
+def filter_tables(tables: Tables, engines=(), models=(), prompts=(), since=None, until=None,
+                  tags=(), countries=()) -> Tables:
     """The tables restricted to tasks matching every given filter (an empty filter keeps all).
 
-    ``since``/``until`` are dates (inclusive, UTC). Not-completed tasks have no model or date;
-    they stay in ``tasks`` unless a filter excludes them by engine.
+    ``since``/``until`` are dates (inclusive, UTC). Tasks without an answer have no model, date or
+    request fields; they stay in ``tasks`` unless a filter excludes them by engine.
     """
     tasks = tables.tasks
     keep = pd.Series(True, index=tasks.index)
     if engines:
         keep &= tasks["engine"].isin(engines)
-    completed = tasks["status"] == COMPLETED
-    if models:
-        keep &= ~completed | tasks["model"].isin(models)
-    if prompts:
-        keep &= ~completed | tasks["prompt"].isin(prompts)
+    answered = tasks["status"] == COMPLETED
+    for column, chosen in (("model", models), ("prompt", prompts), ("tag", tags), ("country", countries)):
+        if chosen:
+            keep &= ~answered | tasks[column].isin(chosen)
     day = tasks["datetime"].dt.date.astype(object)  # all-NaT gives datetime64, which refuses a date
     if since is not None:
-        keep &= ~completed | (day >= since)
+        keep &= ~answered | (day >= since)
     if until is not None:
-        keep &= ~completed | (day <= until)
+        keep &= ~answered | (day <= until)
     if keep.all():
         return tables
     kept = tasks[keep]

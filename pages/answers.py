@@ -12,7 +12,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from core.tables import first_result, message_sections, reasoning_text, usage
+from core.model import engine_label
 from ui import shell, state
 from ui.safe import md_link, safe_markdown
 
@@ -28,7 +28,7 @@ def _labels(answers: pd.DataFrame) -> dict[str, str]:
     """``engine · model · prompt (60 chars)`` per task id; the answer time is added where that repeats."""
     def label(row) -> str:
         prompt = " ".join(str(row.prompt or "").split())
-        return f"{row.engine} · {row.model or '?'} · {prompt[:60]}{'…' if len(prompt) > 60 else ''}"
+        return f"{engine_label(row.engine)} · {row.model or '?'} · {prompt[:60]}{'…' if len(prompt) > 60 else ''}"
 
     labels = {row.task_id: label(row) for row in answers.itertuples()}
     repeated = pd.Series(labels).duplicated(keep=False)
@@ -65,7 +65,7 @@ def _demoted(markdown: str) -> str:
 
 view = shell.page("Answers", ":material/article:")
 answers = view.tables.answers
-raw = {o.task_id: o.task for o in view.loaded.batch.outcomes if o.completed and o.task}
+raw = {o.task_id: o for o in view.loaded.batch.outcomes if o.completed and o.record}
 options = [task_id for task_id in answers["task_id"] if task_id in raw]
 if not options:
     st.info("No completed answers to show: load task ids on **Load tasks** (or widen the filters). "
@@ -84,36 +84,35 @@ labels = _labels(answers[answers["task_id"].isin(options)])
 task_id = st.selectbox(f"Completed answer ({len(options)} shown)", options, key=WIDGET_KEY,
                        format_func=labels.get, on_change=_remember)
 st.session_state[TASK_KEY] = task_id
-task = raw[task_id]
-result = first_result(task)
+outcome = raw[task_id]
+record = outcome.record
 row = answers.drop_duplicates("task_id").set_index("task_id").loc[task_id]
-data = task.get("data") or {}
-counts = usage(result)
+spend = view.tables.tasks.set_index("task_id").loc[task_id]
 
 with st.container(border=True):
-    st.markdown(f"**Prompt** · task `{task_id}`")
-    st.markdown(safe_markdown(data.get("user_prompt")) or "_(no prompt in the task)_")
-    if data.get("system_message"):
-        st.caption("System message: " + safe_markdown(str(data["system_message"])))
-    chain = [m for m in data.get("message_chain") or [] if isinstance(m, dict)]
-    if chain:
+    st.markdown(f"**Prompt** · task `{task_id}`" + (f" · tag {md_link(record.tag, None)}" if record.tag else ""))
+    st.markdown(safe_markdown(record.prompt) or "_(no prompt in the task)_")
+    if record.system_message:
+        st.caption("System message: " + safe_markdown(record.system_message))
+    if record.message_chain:
         st.caption("Conversation before the prompt:\n\n" + "\n".join(
-            f"- **{md_link(str(m.get('role') or '?'), None)}**: {safe_markdown(str(m.get('message') or ''))}"
-            for m in chain))
+            f"- **{md_link(role, None)}**: {safe_markdown(message)}" for role, message in record.message_chain))
 
 answered = f"{row['datetime']:%Y-%m-%d %H:%M} UTC" if pd.notna(row["datetime"]) else "no date"
-engine, model = md_link(str(row["engine"]), None), md_link(str(row["model"] or "?"), None)
+engine, model = md_link(engine_label(row["engine"]), None), md_link(str(row["model"] or "?"), None)
 st.markdown(f":material/smart_toy: **{engine}** · {model} · :material/schedule: answered {answered}"
-            f" · :material/travel_explore: web search **{'on' if result.get('web_search') else 'off'}**")
+            f" · :material/travel_explore: web search **{'on' if record.web_search else 'off'}**"
+            + (f" · search country {md_link(record.country, None)}" if record.country else ""))
 a, b, c, d, e = st.columns(5)
-a.metric("Input tokens", f"{counts['input_tokens']:,}")
-b.metric("Output tokens", f"{counts['output_tokens']:,}")
-c.metric("Reasoning tokens", f"{counts['reasoning_tokens']:,}")
-d.metric("Money spent", f"${counts['money_spent']:.4f}", help="What the model provider charged for the tokens.")
-e.metric("Task cost", f"${float(task.get('cost') or 0):.4f}",
-         help="What DataForSEO charged: task price plus money spent.")
+a.metric("Input tokens", f"{record.input_tokens:,}")
+b.metric("Output tokens", f"{record.output_tokens:,}")
+c.metric("Reasoning tokens", f"{record.reasoning_tokens:,}")
+d.metric("Money spent", f"${record.money_spent:.4f}", help="What the model provider charged for the tokens.")
+e.metric("Spend" + (" (estimate)" if spend["spend_estimated"] else ""), f"${spend['spend']:.4f}",
+         help="Money spent plus DataForSEO's task price: the price the reply reports, else an estimate from "
+              "the price table (task_get replies report a cost of 0; the charge is made when a task is posted).")
 
-sections = message_sections(task)
+sections = record.sections
 citations = view.tables.citations[view.tables.citations["task_id"] == task_id]
 st.subheader("Answer")
 st.caption(f"{_count(len(sections), 'section')}, {_count(len(citations), 'citation')}. Links open only if they "
@@ -121,14 +120,20 @@ st.caption(f"{_count(len(sections), 'section')}, {_count(len(citations), 'citati
 if sections:
     with st.container(border=True):
         for index, section in enumerate(sections):
-            st.markdown(_demoted(safe_markdown(section["text"])) or "_(empty section)_")
+            st.markdown(_demoted(safe_markdown(section.text)) or "_(empty section)_")
             notes = citations[citations["section"] == index]
             if len(notes):
                 st.caption("**Sources**\n\n" + "\n".join(_citation_line(note) for note in notes.itertuples()))
 else:
     st.info("This answer has no message text.", icon=":material/notes:")
 
-reasoning = reasoning_text(task)
+if record.unknown_items:
+    with st.expander(f"{_count(len(record.unknown_items), 'item')} of a type this app does not read",
+                     icon=":material/help:"):
+        st.caption("Shown as the API sent them, so nothing is dropped in silence.")
+        st.json(list(record.unknown_items), expanded=False)
+
+reasoning = record.reasoning
 with st.expander("Reasoning summary", expanded=False, icon=":material/psychology:"):
     st.markdown(safe_markdown(reasoning) if reasoning.strip() else
                 "_No reasoning summary in this answer: only reasoning models send one, and not always._")
@@ -141,6 +146,6 @@ if queries:
 else:
     st.caption("None: web search was off, or the engine did not report its searches.")
 
-st.download_button("Raw task JSON", json.dumps(task, indent=2, ensure_ascii=False),
+st.download_button("Raw task JSON", json.dumps(outcome.task, indent=2, ensure_ascii=False),
                    file_name=f"task-{task_id}.json", mime="application/json", icon=":material/data_object:",
                    key="answer_json", help="The task exactly as the API returned it (no credentials in it).")

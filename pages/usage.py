@@ -13,7 +13,7 @@ from ui import shell, tables_ui, theme
 
 TOKEN_LABELS = {"input_tokens": "Input", "output_tokens": "Output", "reasoning_tokens": "Reasoning"}
 TOKEN_COLORS = {TOKEN_LABELS[field]: color for field, color in theme.TOKEN_COLORS.items()}
-AMOUNTS = {"cost": "Task cost", "money_spent": "Money spent"}
+AMOUNTS = {"spend": "Spend", "money_spent": "Money spent"}
 PER_ANSWER_BARS = 300  # above this, the per-answer chart becomes a distribution
 
 
@@ -54,21 +54,29 @@ b.metric("Output tokens", f"{summary['output_tokens']:,}", help=over)
 c.metric("Reasoning tokens", f"{summary['reasoning_tokens']:,}",
          help=f"{over} Only reasoning models report them.")
 d.metric("All tokens", f"{summary['total_tokens']:,}", help=f"Input + output + reasoning. {over}")
+estimate = " (estimate)" if summary["total_spend_is_estimate"] else ""
 a, b, c, d = st.columns(4)
 a.metric("Money spent", _total_usd(summary["money_spent"]),
-         help=f"money_spent: what the model provider charged for the tokens. {over}")
-b.metric("Task cost", _total_usd(summary["cost"]),
-         help=f"cost: what DataForSEO charged, the task price plus money spent. {over}")
-c.metric("Cost per answer", _usd(summary["cost_per_answer"]), help=f"Task cost / {answers} completed answers.")
-d.metric("Cost per citation", _usd(summary["cost_per_citation"]),
-         help=f"Task cost / {summary['citations']} citations in those answers"
-              + ("." if summary["citations"] else " (none: web search off or nothing cited)."))
+         help=f"money_spent: what the model providers charged for tokens and searches, as the replies report "
+              f"it (exact). {over}")
+b.metric("DataForSEO task price" + estimate,
+         _total_usd(summary["total_spend"] - summary["money_spent"]),
+         help="What DataForSEO charges per task on top of money spent. task_get replies report a cost of 0 "
+              "(the charge is made when a task is posted), so unless a reply reports a cost this is an "
+              "estimate from the price table (settings: task_price_usd).")
+c.metric("Spend" + estimate, _total_usd(summary["total_spend"]),
+         help=f"Money spent plus the task price. {over}")
+d.metric("Spend per answer" + estimate, _usd(summary["spend_per_answer"]),
+         help=f"Spend / {answers} completed answers; per citation: {_usd(summary['spend_per_citation'])} "
+              f"over {summary['citations']} citations.")
 not_counted = tasks.loc[tasks["status"] != "completed", "status"].astype(str).value_counts()
 st.caption(f"Counted over **{answers} completed answers**"
            + (f"; {_count(int(not_counted.sum()), 'task')} without an answer ("
               + ", ".join(f"{n} {status}" for status, n in not_counted.items())
               + ") cost nothing here and are not counted: the API reports tokens and cost only with a result."
-              if len(not_counted) else ".") + " USD as the API reports it.")
+              if len(not_counted) else ".") + " USD. Money spent is exact; "
+           + ("the task price is an estimate (the replies report none)." if estimate else
+              "the task price is what the replies report."))
 
 by_model = metrics.usage_by_model(tasks, citations)
 st.subheader("Tokens by model")
@@ -85,16 +93,16 @@ model_bars = px.bar(
     hover_data={"engine": True, "answers": True},
     labels={"model": "", "kind": "Tokens", "tokens": "Tokens per answer" if scale == "mean" else "Tokens"},
     title=("Mean tokens per answer" if scale == "mean" else "Tokens") + f" by model, {answers} answers "
-          "(models by task cost)")
+          "(models by spend)")
 st.plotly_chart(model_bars, key="usage_tokens_by_model")
 
 left, right = st.columns(2)
 orders = {"engine": sorted(by_model["engine"].unique()), "model": sorted(by_model["model"].unique())}
-cost_bars = px.bar(by_model, x="cost_per_answer", y="model", orientation="h", color="engine",
+cost_bars = px.bar(by_model, x="spend_per_answer", y="model", orientation="h", color="engine",
                    category_orders={"engine": orders["engine"]},
-                   color_discrete_map=theme.ENGINE_COLORS, hover_data={"answers": True, "cost": ":$.4f"},
-                   labels={"cost_per_answer": "Task cost per answer (USD)", "model": "", "engine": "Engine"},
-                   title="Cost per answer by model")
+                   color_discrete_map=theme.ENGINE_COLORS, hover_data={"answers": True, "spend": ":$.4f"},
+                   labels={"spend_per_answer": f"Spend per answer (USD){estimate}", "model": "", "engine": "Engine"},
+                   title="Spend per answer by model")
 cost_bars.update_layout(xaxis_tickprefix="$", height=max(320, 34 * len(by_model)))
 cost_bars.update_yaxes(categoryorder="total ascending")
 left.plotly_chart(cost_bars, key="usage_cost_per_answer")
@@ -130,11 +138,11 @@ with right:
         st.caption(f"{undated} answers have no date and are not in this chart.")
 
 tables_ui.table(by_model, "usage-by-model", key="usage_by_model_table",
-                columns=["engine", "model", "answers", "cost", "cost_per_answer", "money_spent", "total_tokens",
+                columns=["engine", "model", "answers", "spend", "spend_per_answer", "money_spent", "total_tokens",
                          "tokens_per_answer", "web_search_share", "reasoning_share", *TOKEN_FIELDS, "citations",
-                         "cost_per_citation"])
+                         "spend_per_citation"])
 st.caption("Shares are of each model's answers; the reasoning share is reasoning tokens out of output + "
-           "reasoning tokens. Cost per citation is blank for a model whose answers cite nothing.")
+           "reasoning tokens. Spend per citation is blank for a model whose answers cite nothing.")
 
 st.subheader("Tokens per answer")
 ordered = completed.assign(total_tokens=completed[list(TOKEN_FIELDS)].sum(axis=1)).sort_values(
@@ -158,8 +166,11 @@ st.plotly_chart(task_bars, key="usage_tokens_by_task")
 with st.expander("Every answer's tokens and cost", icon=":material/table_rows:"):
     tables_ui.table(ordered, "usage-by-task", key="usage_task_table",
                     columns=["task_id", "engine", "model", "prompt", "datetime", "web_search", *TOKEN_FIELDS,
-                             "total_tokens", "money_spent", "cost", "citations"])
+                             "total_tokens", "money_spent", "spend", "spend_estimated", "citations"])
 
 tables_ui.view_downloads({"usage_by_model": by_model, "usage_over_time": spend, "tasks": tasks},
                          {"page": "usage and cost", "demo": view.loaded.demo,
-                          "counted": f"{answers} completed answers"}, key="usage_export")
+                          "counted": f"{answers} completed answers",
+                          "spend": "money_spent exact; task price " + ("estimated from the price table"
+                                                                       if estimate else "as reported")},
+                         key="usage_export")

@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from core import cli, sansio
-from core.archive import Archive, ArchiveError, default_url
+from core import cli, sansio, model
+from core.archive import Archive, ArchiveError
 from core.client import Client
-from core.config import Credentials
+from core.config import Credentials, Settings, default_archive_url
 from core.loader import load
-from core.sansio import TaskOutcome
+from core.model import TaskOutcome
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = Path(__file__).with_name("samples")
@@ -59,12 +59,12 @@ def completed(task_id: str, name: str = "gemini_direct_url", *, model: str | Non
         task["result"][0]["datetime"] = when
     if prompt:
         task["data"]["user_prompt"] = prompt
-    return sansio.outcome_from_task(SAMPLE_ENGINES[name], task)
+    return sansio.outcome_of(SAMPLE_ENGINES[name], task["id"], task)
 
 
-def other(task_id: str, status: str = sansio.PENDING, engine: str = "gemini") -> TaskOutcome:
-    code = {sansio.PENDING: 40602, sansio.EXPIRED: 40403, sansio.NOT_FOUND: 40401, sansio.FAILED: 50000,
-            sansio.WRONG_ENGINE: 40002, sansio.SKIPPED: None}[status]
+def other(task_id: str, status: str = model.PENDING, engine: str = "gemini") -> TaskOutcome:
+    code = {model.PENDING: 40602, model.EXPIRED: 40403, model.NOT_FOUND: 40401, model.FAILED: 50000,
+            model.WRONG_ENGINE: 40002, model.SKIPPED: None}[status]
     return TaskOutcome(task_id, engine, status, code, f"{status} message")
 
 
@@ -160,15 +160,15 @@ def every_row(archive: Archive) -> list[tuple]:
 
 def test_round_trip(archive):
     done = [completed(uid(n), name) for n, name in enumerate(SAMPLE_ENGINES)]
-    rest = [other(uid(10), sansio.PENDING), other(uid(11), sansio.EXPIRED), other(uid(12), sansio.NOT_FOUND),
-            other(uid(13), sansio.FAILED)]
+    rest = [other(uid(10), model.PENDING), other(uid(11), model.EXPIRED), other(uid(12), model.NOT_FOUND),
+            other(uid(13), model.FAILED)]
     assert archive.save(done + rest) == 7
     found = archive.completed([o.task_id for o in done + rest] + [uid(99)])
     assert set(found) == {o.task_id for o in done}
     for original in done:
         again = found[original.task_id]
         assert again == original and again.task == original.task and again.engine == original.engine
-    assert archive.count() == 3 and archive.count(None) == 7 and archive.count(sansio.PENDING) == 1
+    assert archive.count() == 3 and archive.count(None) == 7 and archive.count(model.PENDING) == 1
     stored = {o.task_id: o for o in archive.query(statuses=None)}
     assert stored[uid(11)] == rest[1] and stored[uid(11)].task is None
 
@@ -190,30 +190,30 @@ def test_many_ids_in_one_call(archive):
 def test_completed_is_never_overwritten(archive):
     done = completed(uid(1))
     archive.save([done])
-    for status in (sansio.PENDING, sansio.EXPIRED, sansio.NOT_FOUND, sansio.FAILED, sansio.WRONG_ENGINE):
+    for status in (model.PENDING, model.EXPIRED, model.NOT_FOUND, model.FAILED, model.WRONG_ENGINE):
         assert archive.save([other(uid(1), status)]) == 0
     assert archive.save([done]) == 0  # a re-save of a completed result is a no-op
     assert archive.completed([uid(1)])[uid(1)].task == done.task
     # within one save too, whichever comes first
-    assert archive.save([other(uid(2)), completed(uid(2)), other(uid(2), sansio.EXPIRED)]) == 1
-    assert archive.save([completed(uid(3)), other(uid(3), sansio.EXPIRED)]) == 1
+    assert archive.save([other(uid(2)), completed(uid(2)), other(uid(2), model.EXPIRED)]) == 1
+    assert archive.save([completed(uid(3)), other(uid(3), model.EXPIRED)]) == 1
     assert set(archive.completed([uid(2), uid(3)])) == {uid(2), uid(3)}
     assert archive.count(None) == archive.count() == 3
 
 
 def test_pending_is_replaced_by_newer_news(archive):
     archive.save([other(uid(1))], fetched_at=datetime(2026, 11, 1, tzinfo=timezone.utc))
-    archive.save([other(uid(1), sansio.EXPIRED)], fetched_at=datetime(2026, 11, 20, tzinfo=timezone.utc))
-    assert archive.query(statuses=None)[0].status == sansio.EXPIRED
+    archive.save([other(uid(1), model.EXPIRED)], fetched_at=datetime(2026, 11, 20, tzinfo=timezone.utc))
+    assert archive.query(statuses=None)[0].status == model.EXPIRED
     # an older status (say, from an old export) does not turn it back
     archive.save([other(uid(1))], fetched_at=datetime(2026, 11, 2, tzinfo=timezone.utc))
-    assert archive.query(statuses=None)[0].status == sansio.EXPIRED
+    assert archive.query(statuses=None)[0].status == model.EXPIRED
     archive.save([completed(uid(1))], fetched_at=datetime(2026, 10, 1, tzinfo=timezone.utc))
-    assert archive.query(statuses=None)[0].status == sansio.COMPLETED
+    assert archive.query(statuses=None)[0].status == model.COMPLETED
 
 
 def test_not_requested_ids_are_not_stored(archive):
-    assert archive.save([other(uid(1), sansio.SKIPPED)]) == 0
+    assert archive.save([other(uid(1), model.SKIPPED)]) == 0
     assert archive.count(None) == 0
 
 
@@ -230,7 +230,7 @@ def test_second_load_makes_no_requests_and_pending_is_asked_again(fake_api, arch
     with client_for(fake_api) as client, Archive(archive_url) as archive:
         first = load(ids + [pending], "gemini", client, archive)
     assert fake_api.count("task_get") == 4 and first.archive_error is None
-    assert [o.status for o in first.outcomes] == [sansio.COMPLETED] * 3 + [sansio.PENDING]
+    assert [o.status for o in first.outcomes] == [model.COMPLETED] * 3 + [model.PENDING]
 
     fake_api.reset_log()  # a new session: a new client and a new Archive on the same store
     with client_for(fake_api) as client, Archive(archive_url) as archive:
@@ -242,7 +242,7 @@ def test_second_load_makes_no_requests_and_pending_is_asked_again(fake_api, arch
         refresh = load(ids + [pending], "gemini", client, archive)
     assert [r.path.rsplit("/", 1)[-1] for r in fake_api.requests] == [pending]
     assert [o.task_id for o in refresh.outcomes] == ids + [pending]
-    assert refresh.outcomes[-1].status == sansio.PENDING
+    assert refresh.outcomes[-1].status == model.PENDING
 
     finished = copy.deepcopy(done[0])
     finished["id"] = finished["path"][-1] = pending
@@ -378,14 +378,16 @@ def test_errors_never_show_the_password():
         Archive("mysql://u:p@localhost/db")
 
 
-def test_from_env_and_the_default_location(tmp_path, monkeypatch):
-    with Archive.from_env() as archive:
+def test_the_settings_url_and_the_default_location(tmp_path, monkeypatch):
+    with Archive(Settings.resolve({}).archive_url) as archive:
         assert archive.path == tmp_path / "env-archive.sqlite"
     monkeypatch.delenv("AIVIS_ARCHIVE_URL")
-    with Archive.from_env() as archive:
+    settings = Settings.resolve({})
+    assert settings.archive_url_is_default
+    with Archive(settings.archive_url) as archive:
         assert archive.path == tmp_path / "xdg" / "aivis" / "archive.sqlite" and archive.path.exists()
     home = str(Path.home())
-    assert default_url({}) == f"sqlite:///{home}/.local/share/aivis/archive.sqlite"
+    assert default_archive_url({}) == f"sqlite:///{home}/.local/share/aivis/archive.sqlite"
 
 
 # -- everything in the archive -------------------------------------------------------------------------
@@ -397,7 +399,7 @@ def varied(archive):
         completed(uid(2), "gemini_direct_url", model="gemini-2.5-pro", tag="nov", when="2026-11-01 00:00:00 +00:00"),
         completed(uid(3), "chat_gpt_web_search", model="gpt-5", tag="nov", when="2026-11-01 23:59:59 +00:00"),
         completed(uid(4), "claude_reasoning", model="claude-sonnet-4-5", tag=None, when="2026-11-16 09:21:44 +00:00"),
-        other(uid(5), sansio.PENDING),
+        other(uid(5), model.PENDING),
     ])
     return archive
 
@@ -461,7 +463,7 @@ def test_jsonl_round_trip(varied, tmp_path):
 def test_import_is_all_or_nothing(archive):
     good = json.dumps({"engine": "gemini", "task_id": uid(1), "fetched_at": "2026-11-20T10:00:00+00:00",
                        "status": "pending", "status_code": 40602, "status_message": "Task In Queue.", "task": None})
-    for bad, why in [("{not json", "not JSON"), ('{"engine": "perplexity"}', "no task_id"),
+    for bad, why in [("{not json", "not JSON"), ('{"engine": "perplexity"}', "task_id is not a task id"),
                      (good.replace('"gemini"', '"perplexity"'), "perplexity"),
                      (good.replace('"pending"', '"completed"'), "without its task")]:
         with pytest.raises(ArchiveError, match=f"Line 2 .*{why}.*Nothing was imported"):
@@ -528,20 +530,20 @@ def test_cli_fetch_options(api_env, tmp_path, capsys):
     assert cli.run(["fetch", task["id"], pending, "--archive", other_archive]) == 0
     assert fake_api.count("task_get") == 3  # the pending id both times, the completed one once
     with Archive(other_archive) as archive:
-        assert archive.count() == 1 and archive.count(sansio.PENDING) == 1
-    with Archive.from_env() as default:
+        assert archive.count() == 1 and archive.count(model.PENDING) == 1
+    with Archive(os.environ["AIVIS_ARCHIVE_URL"]) as default:
         assert default.count(None) == 0  # --archive URL overrode the environment
 
     fake_api.reset_log()
     assert cli.run(["fetch", task["id"], "--no-archive"]) == 0
     assert fake_api.count("task_get") == 1
-    with Archive.from_env() as default:
+    with Archive(os.environ["AIVIS_ARCHIVE_URL"]) as default:
         assert default.count(None) == 0
 
 
 def test_cli_demo_writes_nothing(tmp_path):
     assert cli.run(["fetch", "--demo"]) == 0
-    with Archive.from_env() as archive:
+    with Archive(os.environ["AIVIS_ARCHIVE_URL"]) as archive:
         assert archive.count(None) == 0
 
 
@@ -560,7 +562,7 @@ def test_cli_fetches_even_when_the_archive_is_unreadable(api_env, tmp_path, monk
 
 
 def test_cli_report_of_the_whole_archive(tmp_path, capsys):
-    with Archive.from_env() as archive:
+    with Archive(os.environ["AIVIS_ARCHIVE_URL"]) as archive:
         archive.save([completed(uid(1), model="gemini-2.5-flash", tag="oct", when="2026-10-05 08:00:00 +00:00"),
                       completed(uid(2), "chat_gpt_web_search", model="gpt-5", tag="nov",
                                 when="2026-11-01 10:00:00 +00:00"),
@@ -579,7 +581,7 @@ def test_cli_report_of_the_whole_archive(tmp_path, capsys):
 
 
 def test_cli_archive_export_and_import(tmp_path, capsys):
-    with Archive.from_env() as archive:
+    with Archive(os.environ["AIVIS_ARCHIVE_URL"]) as archive:
         archive.save([completed(uid(1)), completed(uid(2), "claude_reasoning"), other(uid(3))])
     exported = tmp_path / "backup.jsonl"
     assert cli.run(["archive", "export", str(exported)]) == 0
@@ -589,7 +591,7 @@ def test_cli_archive_export_and_import(tmp_path, capsys):
     fresh = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
     assert cli.run(["archive", "import", str(exported), "--archive", fresh]) == 0
     assert "imported 3 new or updated rows" in capsys.readouterr().err
-    with Archive(fresh) as archive, Archive.from_env() as original:
+    with Archive(fresh) as archive, Archive(os.environ["AIVIS_ARCHIVE_URL"]) as original:
         assert every_row(archive) == every_row(original)
     assert cli.run(["archive", "import", str(tmp_path / "missing.jsonl")]) == 2
     exported.write_text("{broken\n")

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from core import errors, sansio
+from core import errors, sansio, model
 from core.client import Client
 from core.config import DEFAULT_REQUESTS_PER_MINUTE, Credentials
 from core.ratelimit import RateLimiter
@@ -62,11 +62,11 @@ def test_pending_not_found_expired_wrong_engine(loaded):
         batch = client.fetch_tasks([pending, expired, unknown, gemini_id], "gemini")
         wrong = client.fetch_task("claude", gemini_id)
     assert batch.error is None
-    assert [o.status for o in batch.outcomes] == [sansio.PENDING, sansio.EXPIRED, sansio.NOT_FOUND,
-                                                  sansio.COMPLETED]
+    assert [o.status for o in batch.outcomes] == [model.PENDING, model.EXPIRED, model.NOT_FOUND,
+                                                  model.COMPLETED]
     assert [o.status_code for o in batch.outcomes] == [40602, 40403, 40401, 20000]
-    assert batch.counts() == {sansio.COMPLETED: 1, sansio.PENDING: 1, sansio.NOT_FOUND: 1, sansio.EXPIRED: 1}
-    assert (wrong.status, wrong.status_code) == (sansio.WRONG_ENGINE, 40002)
+    assert batch.counts() == {model.COMPLETED: 1, model.PENDING: 1, model.NOT_FOUND: 1, model.EXPIRED: 1}
+    assert (wrong.status, wrong.status_code) == (model.WRONG_ENGINE, 40002)
     assert api.count() == 5  # nothing retried
 
 
@@ -75,7 +75,7 @@ def test_task_level_non_transient_code_is_failed(fake_api):
     fake_api.script(task_id, ("task_code", 40501))
     with client_for(fake_api) as client:
         outcome = client.fetch_task("gemini", task_id)
-    assert (outcome.status, outcome.status_code) == (sansio.FAILED, 40501)
+    assert (outcome.status, outcome.status_code) == (model.FAILED, 40501)
     assert fake_api.count() == 1
 
 
@@ -84,9 +84,9 @@ def test_task_level_50000_is_retried_then_fails_with_its_code(fake_api):
     fake_api.script(first, ("task_code", 50000))
     fake_api.script(second, *[("task_code", 50000)] * 3)
     with client_for(fake_api, max_attempts=3) as client:
-        assert client.fetch_task("gemini", first).status == sansio.NOT_FOUND  # retried past the 50000
+        assert client.fetch_task("gemini", first).status == model.NOT_FOUND  # retried past the 50000
         outcome = client.fetch_task("gemini", second)
-    assert (outcome.status, outcome.status_code) == (sansio.FAILED, 50000)
+    assert (outcome.status, outcome.status_code) == (model.FAILED, 50000)
     assert fake_api.count(first) == 2 and fake_api.count(second) == 3
 
 
@@ -105,9 +105,9 @@ def test_account_errors_stop_the_batch_after_one_request(fake_api, behaviour, er
     assert fake_api.count() == 1
     assert isinstance(batch.error, error)
     assert [o.task_id for o in batch.outcomes] == batch_ids
-    assert all(o.status == sansio.SKIPPED for o in batch.outcomes)
+    assert all(o.status == model.SKIPPED for o in batch.outcomes)
     assert all(o.status_message.startswith("Not requested") for o in batch.outcomes)
-    assert batch.counts() == {sansio.SKIPPED: len(batch_ids)}
+    assert batch.counts() == {model.SKIPPED: len(batch_ids)}
 
 
 def test_account_error_mid_batch_cancels_the_rest(fake_api):
@@ -119,9 +119,9 @@ def test_account_error_mid_batch_cancels_the_rest(fake_api):
     assert isinstance(batch.error, errors.BalanceError)
     assert fake_api.count() < len(batch_ids)
     statuses = [o.status for o in batch.outcomes]
-    assert set(statuses) <= {sansio.NOT_FOUND, sansio.SKIPPED}
-    assert statuses.count(sansio.SKIPPED) >= len(batch_ids) - fake_api.count()
-    assert statuses[0] == sansio.NOT_FOUND and statuses[-1] == sansio.SKIPPED
+    assert set(statuses) <= {model.NOT_FOUND, model.SKIPPED}
+    assert statuses.count(model.SKIPPED) >= len(batch_ids) - fake_api.count()
+    assert statuses[0] == model.NOT_FOUND and statuses[-1] == model.SKIPPED
 
 
 # -- retries ------------------------------------------------------------------------------
@@ -141,7 +141,7 @@ def test_http_5xx_that_persists_is_failed(fake_api):
     fake_api.script(task_id, *[("http", 503)] * 40)
     with client_for(fake_api, transport_retries=1) as client:
         outcome = client.fetch_task("gemini", task_id)
-    assert outcome.status == sansio.FAILED and "503" in outcome.status_message
+    assert outcome.status == model.FAILED and "503" in outcome.status_message
 
 
 @pytest.mark.parametrize("code", [40202, 40209])
@@ -160,8 +160,8 @@ def test_rate_limit_that_persists_is_failed_not_batch_stopping(fake_api):
     with client_for(fake_api, max_attempts=3) as client:
         batch = client.fetch_tasks([first, second], "gemini")
     assert batch.error is None
-    assert (batch.outcomes[0].status, batch.outcomes[0].status_code) == (sansio.FAILED, 40202)
-    assert batch.outcomes[1].status == sansio.NOT_FOUND
+    assert (batch.outcomes[0].status, batch.outcomes[0].status_code) == (model.FAILED, 40202)
+    assert batch.outcomes[1].status == model.NOT_FOUND
     assert fake_api.count(first) == 3
 
 
@@ -173,7 +173,7 @@ def test_timeout_fails_that_id_and_the_batch_continues(loaded):
         batch = client.fetch_tasks([slow, fine], "gemini")
     assert batch.error is None
     outcome = batch.outcomes[0]
-    assert outcome.status == sansio.FAILED
+    assert outcome.status == model.FAILED
     assert "timeout" in outcome.status_message.lower()
     assert batch.outcomes[1].completed
 
@@ -185,7 +185,7 @@ def test_broken_bodies_are_retried_then_failed(loaded, kind):
     api.script(task_id, *[("broken", kind)] * 3)
     with client_for(api, max_attempts=3) as client:
         outcome = client.fetch_task("chat_gpt", task_id)
-        assert outcome.status == sansio.FAILED
+        assert outcome.status == model.FAILED
         assert "not valid JSON" in outcome.status_message
         assert api.count() == 3
         api.script(task_id, ("broken", kind))  # once only: the retry gets the answer
@@ -250,7 +250,7 @@ def test_reachable_host_that_misbehaves_fails_ids_without_stopping_the_batch(ans
                     **{**FAST, "timeout": (1.0, 0.2), "transport_retries": 1}) as client:
             batch = client.fetch_tasks(ids(3), "gemini")
     assert batch.error is None
-    assert [o.status for o in batch.outcomes] == [sansio.FAILED] * 3
+    assert [o.status for o in batch.outcomes] == [model.FAILED] * 3
     assert all(words in o.status_message for o in batch.outcomes)
 
 
@@ -269,7 +269,7 @@ def test_unreachable_host_stops_the_batch():
         batch = client.fetch_tasks(batch_ids, "gemini")
     assert isinstance(batch.error, errors.Unreachable)
     assert "Cannot reach" in str(batch.error)
-    assert all(o.status == sansio.SKIPPED for o in batch.outcomes)
+    assert all(o.status == model.SKIPPED for o in batch.outcomes)
     assert time.monotonic() - started < 5
 
 

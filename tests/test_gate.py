@@ -234,12 +234,14 @@ def visit_everything(at: AppTest, locked: bool = True) -> None:
     """What a visitor can do: list ready tasks, type ids, load, change engine, refresh, every page."""
     at.run()
     assert not at.exception, at.exception
+    at.button_group(key="w_load_source").set_value("ready").run()
     listing = [t for t in at.toggle if t.key == "w_list_ready"]
     if locked:
         assert not listing, "the locked demo offers the ready-task listing"
     else:
         listing[0].set_value(True)
         at.run()
+    at.button_group(key="w_load_source").set_value("paste").run()
     at.text_area(key="w_ids_text").input("\n".join(TYPED_IDS))
     next(b for b in at.button if b.label == "Load tasks").click()
     at.run()

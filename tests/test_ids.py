@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from core.ids import ids_from_upload, parse_ids, why_malformed
+from core.ids import ids_from_upload, is_task_id, parse_ids, why_malformed
 
 A = "11160914-1535-0613-0000-6e3f1a2b9c01"
 B = "11160917-1535-0613-0000-2b7d9e4c5a02"
 C = "11160921-1535-0613-0000-4a9e6b2f7c04"
-DOCUMENTED = "02249714-1807-0791-0000-0423e705a8rr"  # the docs' example: 'r' is not hexadecimal
+DOCUMENTED = "02249714-1807-0791-0000-0423e705a8rr"  # the docs' example: letters beyond hex, still an id
 
 
 def test_newlines_commas_spaces_quotes_and_semicolons():
@@ -32,15 +32,32 @@ def test_list_items_may_hold_several_ids():
     assert parse_ids([f"{A}, {B}", f" {C} "]).valid == [A, B, C]
 
 
+def test_the_documented_id_and_any_letters_are_ids_as_the_api_documents():
+    assert parse_ids(f"{DOCUMENTED.upper()}\nzzzzzzzz-1535-0613-0000-6e3f1a2b9c01").valid == [
+        DOCUMENTED, "zzzzzzzz-1535-0613-0000-6e3f1a2b9c01"]
+    assert is_task_id(DOCUMENTED) and not is_task_id(DOCUMENTED.upper()) and not is_task_id(f"../{A}")
+
+
+def test_ids_are_pulled_out_of_pasted_task_get_urls():
+    url = f"https://api.dataforseo.com/v3/ai_optimization/claude/llm_responses/task_get/{A.upper()}"
+    assert parse_ids(f"{url}\n{B}").valid == [A, B]
+
+
+def test_one_reason_for_text_that_is_no_id_at_all():
+    parsed = parse_ids("DROP TABLE tasks;--")
+    assert parsed.valid == [] and len(parsed.malformed) == 4
+    assert all("not a task id" in reason for _, reason in parsed.malformed)
+    assert not any("parts" in reason for _, reason in parsed.malformed)
+
+
 @pytest.mark.parametrize("token, words", [
-    (DOCUMENTED, "not hexadecimal"),
-    ("zzzzzzzz-1535-0613-0000-6e3f1a2b9c01", "not hexadecimal"),
     ("11160914-1535-0613-0000-6e3f1a2b9c0", "8-4-4-4-11"),
     ("1116091-41535-0613-0000-6e3f1a2b9c01", "7-5-4-4-12"),
-    ("11160914-1535-0613-6e3f1a2b9c01", "4 parts"),
-    ("11160914", "1 parts"),
-    ("11160914-1535-0613-0000-6e3f-1a2b9c01", "6 parts"),
-    ("11160914_1535_0613_0000_6e3f1a2b9c01", "1 parts"),
+    ("11160914-1535-0613-6e3f1a2b9c01", "5 groups"),
+    ("11160914", "5 groups"),
+    ("11160914-1535-0613-0000-6e3f-1a2b9c01", "5 groups"),
+    ("11160914_1535_0613_0000_6e3f1a2b9c01", "other than letters, digits and dashes"),
+    ("../../appendix/user_data", "other than letters"),
 ])
 def test_malformed_ids_say_why(token, words):
     reason = why_malformed(token.lower())
@@ -51,10 +68,10 @@ def test_malformed_ids_say_why(token, words):
 
 
 def test_malformed_keep_the_text_as_pasted_for_the_message():
-    parsed = parse_ids(f'  "{DOCUMENTED.upper()}"  ')
+    parsed = parse_ids(f'  "{A.upper()}X"  ')
     assert parsed.valid == []
     ((text, reason),) = parsed.malformed
-    assert text == f'"{DOCUMENTED.upper()}"' and "hexadecimal" in reason
+    assert text == f'"{A.upper()}X"' and "8-4-4-4-13" in reason
     assert bool(parsed)
 
 
@@ -76,10 +93,10 @@ def test_csv_with_id_column():
 
 @pytest.mark.parametrize("header", ["task_id", "Task ID", " TASKID ", "TASK_ID"])
 def test_csv_with_task_id_column(header):
-    content = f'prompt,{header}\n"Best PM tool, for agencies?",{A}\nother,{DOCUMENTED}\n'
+    content = f'prompt,{header}\n"Best PM tool, for agencies?",{A}\nother,{DOCUMENTED}\nthird,{B}x\n'
     parsed = ids_from_upload(content.encode())
-    assert parsed.valid == [A]
-    assert [text for text, _ in parsed.malformed] == [DOCUMENTED]
+    assert parsed.valid == [A, DOCUMENTED]
+    assert [text for text, _ in parsed.malformed] == [f"{B}x"]
 
 
 def test_csv_without_header_uses_the_first_column():

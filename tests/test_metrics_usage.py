@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from core import metrics, sansio
-from core.sansio import TaskOutcome
+from core.config import DEFAULT_TASK_PRICES
+from core.model import PENDING, TaskOutcome
 from core.tables import build_tables
 
 
@@ -21,13 +22,13 @@ def _task(task_id, engine="chat_gpt", model="gpt-x", when="2026-11-16 09:00:00 +
               "items": [{"type": "message", "sections": [{"type": "text", "text": "answer",
                                                           "annotations": notes if web_search else None}]}],
               "fan_out_queries": None}
-    return TaskOutcome(task_id, engine, sansio.COMPLETED, 20000, "Ok.",
-                       {"id": task_id, "status_code": 20000, "cost": money + 0.0006 if cost is None else cost,
-                        "data": {"se": engine, "model_name": model, "user_prompt": "p"}, "result": [result]})
+    return sansio.outcome_of(engine, task_id, {
+        "id": task_id, "status_code": 20000, "cost": money + 0.0006 if cost is None else cost,
+        "data": {"se": engine, "model_name": model, "user_prompt": "p"}, "result": [result]})
 
 
 def _pending(task_id, engine="chat_gpt"):
-    return TaskOutcome(task_id, engine, sansio.PENDING, 40602, "Task In Queue.",
+    return TaskOutcome(task_id, engine, PENDING, 40602, "Task In Queue.",
                        {"id": task_id, "status_code": 40602, "cost": 0, "data": {"se": engine}, "result": None})
 
 
@@ -49,19 +50,19 @@ def test_summary_counts_completed_tasks_only_and_divides_by_answers_and_citation
     assert s["total_tokens"] == 760
     assert s["answers"] == 3 and s["not_counted"] == 1 and s["citations"] == 3
     assert s["money_spent"] == pytest.approx(0.06)
-    assert s["cost"] == pytest.approx(0.06 + 3 * 0.0006)
-    assert s["cost_per_answer"] == pytest.approx(s["cost"] / 3)
+    assert s["total_spend"] == pytest.approx(0.06 + 3 * 0.0006)
+    assert s["spend_per_answer"] == pytest.approx(s["total_spend"] / 3)
     assert s["money_per_answer"] == pytest.approx(0.02)
-    assert s["cost_per_citation"] == pytest.approx(s["cost"] / 3)
+    assert s["spend_per_citation"] == pytest.approx(s["total_spend"] / 3)
 
 
 def test_summary_without_answers_or_citations_has_no_ratios():
     empty = build_tables([_pending("d")])
     s = metrics.usage_summary(empty.tasks, empty.citations)
     assert s["answers"] == 0 and s["not_counted"] == 1 and s["total_tokens"] == 0
-    assert s["cost_per_answer"] is None and s["cost_per_citation"] is None
+    assert s["spend_per_answer"] is None and s["spend_per_citation"] is None
     no_citations = build_tables([_task("a", citations=0)])
-    assert metrics.usage_summary(no_citations.tasks, no_citations.citations)["cost_per_citation"] is None
+    assert metrics.usage_summary(no_citations.tasks, no_citations.citations)["spend_per_citation"] is None
 
 
 def test_usage_by_model_sums_and_shares(tables):
@@ -73,12 +74,12 @@ def test_usage_by_model_sums_and_shares(tables):
     assert (gpt["input_tokens"], gpt["output_tokens"], gpt["reasoning_tokens"]) == (150, 300, 300)
     assert gpt["total_tokens"] == 750 and gpt["tokens_per_answer"] == 375
     assert gpt["money_spent"] == pytest.approx(0.06)
-    assert gpt["cost_per_answer"] == pytest.approx((0.06 + 0.0012) / 2)
-    assert gpt["citations"] == 3 and gpt["cost_per_citation"] == pytest.approx((0.06 + 0.0012) / 3)
+    assert gpt["spend_per_answer"] == pytest.approx((0.06 + 0.0012) / 2)
+    assert gpt["citations"] == 3 and gpt["spend_per_citation"] == pytest.approx((0.06 + 0.0012) / 3)
     assert gpt["web_search_share"] == 0.5
     assert gpt["reasoning_share"] == pytest.approx(300 / 600)
     claude = table.set_index("model").loc["claude-y"]
-    assert claude["citations"] == 0 and math.isnan(claude["cost_per_citation"])
+    assert claude["citations"] == 0 and math.isnan(claude["spend_per_citation"])
     assert math.isnan(claude["reasoning_share"])  # no generated tokens: no share, not 0 %
 
 
@@ -90,8 +91,9 @@ def test_usage_by_model_without_citations_frame_or_completed_tasks():
 
 
 def test_usage_by_model_counts_a_missing_web_search_field_as_off():
-    outcome = _task("a")
-    del outcome.task["result"][0]["web_search"]
+    task = _task("a").task
+    del task["result"][0]["web_search"]
+    outcome = sansio.outcome_of("chat_gpt", "a", task)
     assert metrics.usage_by_model(build_tables([outcome]).tasks)["web_search_share"].tolist() == [0.0]
 
 
@@ -104,7 +106,7 @@ def test_spend_over_time_per_day_week_and_month(tables):
     # 2026-11-16 is a Monday: the 16th and 17th share a week, the 23rd starts the next one
     assert weekly[["day", "model", "answers"]].values.tolist() == [
         [date(2026, 11, 16), "gpt-x", 2], [date(2026, 11, 23), "claude-y", 1]]
-    assert weekly["cost"].tolist() == pytest.approx([0.0612, 0.0006])
+    assert weekly["spend"].tolist() == pytest.approx([0.0612, 0.0006])
     monthly = metrics.spend_over_time(tables.tasks, period="month")
     assert monthly["day"].tolist() == [date(2026, 11, 1)] * 2 and monthly["answers"].sum() == 3
 
@@ -127,8 +129,10 @@ def test_usage_by_model_on_the_samples_matches_their_raw_fields(sample):
         raw.append(task)
     tables = build_tables(outcomes)
     table = metrics.usage_by_model(tables.tasks, tables.citations).set_index("model")
-    expected = pd.DataFrame([{"model": t["result"][0]["model_name"], "cost": t["cost"],
+    price = DEFAULT_TASK_PRICES["standard"]  # the estimate where a reply reports no cost
+    expected = pd.DataFrame([{"model": t["result"][0]["model_name"],
+                              "spend": t["cost"] or t["result"][0]["money_spent"] + price,
                               "output_tokens": t["result"][0]["output_tokens"]} for t in raw]).groupby("model").sum()
-    assert table["cost"].to_dict() == pytest.approx(expected["cost"].to_dict())
+    assert table["spend"].to_dict() == pytest.approx(expected["spend"].to_dict())
     assert table["output_tokens"].to_dict() == expected["output_tokens"].to_dict()
     assert table.loc["gpt-4.1-2025-04-14", "answers"] == 2

@@ -7,6 +7,9 @@ import re
 from collections import Counter
 
 import pytest
+
+from core.config import DEFAULT_TASK_PRICES
+from core.model import ENGINE_LABELS
 import streamlit
 from streamlit.testing.v1 import AppTest
 
@@ -50,11 +53,14 @@ def _assert_shows(at, task: dict, downloads: list[dict]) -> None:
     assert shown["Output tokens"] == f"{result['output_tokens']:,}"
     assert shown["Reasoning tokens"] == f"{result['reasoning_tokens']:,}"
     assert shown["Money spent"] == f"${result['money_spent']:.4f}"
-    assert shown["Task cost"] == f"${task['cost']:.4f}"
+    money = task["result"][0]["money_spent"]
+    spend = max(task["cost"], money) if task["cost"] > 0 else money + DEFAULT_TASK_PRICES["standard"]
+    label = "Spend" if task["cost"] > 0 else "Spend (estimate)"
+    assert shown[label] == f"${spend:.4f}"
     texts = _texts(at)
     assert safe_markdown(task["data"]["user_prompt"]) in texts
     line = next(t for t in texts if t.startswith(":material/smart_toy:"))
-    assert f"**{task['data']['se']}**" in line and result["model_name"] in line
+    assert f"**{ENGINE_LABELS[task['data']['se']]}**" in line and result["model_name"] in line
     assert f"answered {result['datetime'][:16]} UTC" in line
     assert f"web search **{'on' if result['web_search'] else 'off'}**" in line
     for section in _items(task, "message"):  # the answer's headings are set below the page's own
@@ -76,7 +82,7 @@ def _assert_shows(at, task: dict, downloads: list[dict]) -> None:
 def _label(task: dict) -> str:
     prompt = " ".join(task["data"]["user_prompt"].split())
     short = prompt[:60] + ("…" if len(prompt) > 60 else "")
-    return f"{task['data']['se']} · {task['result'][0]['model_name']} · {short}"
+    return f"{ENGINE_LABELS[task['data']['se']]} · {task['result'][0]['model_name']} · {short}"
 
 
 def test_demo_lists_every_completed_answer_and_shows_the_first(demo_env, app, downloads):

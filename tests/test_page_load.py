@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import sansio
+from core import sansio, model
 from core.demo import demo_outcomes
 
 OK_SAMPLES = ("chat_gpt_web_search", "chat_gpt_no_search", "hostile")
@@ -34,24 +34,24 @@ def test_demo_data_is_labelled_and_every_id_is_listed(demo_env, app):
     assert dict(zip(table["task_id"], table["status"])) == expected
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Task ids"] == str(len(expected))
-    assert metrics["Pending"] == str(sum(s == sansio.PENDING for s in expected.values()))
+    assert metrics["Pending"] == str(sum(s == model.PENDING for s in expected.values()))
 
 
 def test_pasted_ids_load_from_the_api_with_malformed_ones_named(loaded_api, app):
     at = app()
     assert not any("Demo data" in info.value for info in at.info)
     at.selectbox(key="w_engine").set_value("chat_gpt")
-    pasted = "\n".join(id.upper() for id in loaded_api) + "\n02249714-1807-0791-0000-0423e705a8rr, not-an-id"
+    pasted = "\n".join(id.upper() for id in loaded_api) + "\n02249714-1807-0791-0000-0423e705a8r, not-an-id"
     at.text_area(key="w_ids_text").set_value(pasted)
     at.button[0].click()  # the form's submit button
     at.run()
     assert not at.exception
     table = _status_table(at)
     assert list(table["task_id"]) == loaded_api
-    assert list(table["status"]) == ["completed"] * 3 + [sansio.EXPIRED]
+    assert list(table["status"]) == ["completed"] * 3 + [model.EXPIRED]
     warnings = [w.value for w in at.warning]
-    assert any("0423e705a8rr" in w and "hexadecimal" in w for w in warnings)
-    assert any("not-an-id" in w for w in warnings)
+    assert any("0423e705a8r" in w and "8-4-4-4-11" in w and "not-an-id" in w and w.startswith("2 entries")
+               for w in warnings)  # one message lists every rejected entry
     assert at.query_params["ids"] == ",".join(loaded_api)
     assert at.query_params["engine"] == "chat_gpt"
 
@@ -69,6 +69,7 @@ def test_perplexity_is_explained_not_requested(loaded_api, api_env, app):
 
 def test_ready_tasks_are_listed_and_loaded_when_picked(loaded_api, api_env, app):
     at = app(engine="chat_gpt")
+    at.button_group(key="w_load_source").set_value("ready").run()
     at.toggle(key="w_list_ready").set_value(True).run()
     ready = at.multiselect(key="w_ready")
     completed = loaded_api[:3]  # tasks_ready lists completed tasks only

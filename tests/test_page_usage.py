@@ -7,6 +7,8 @@ from collections import Counter, defaultdict
 import numpy as np
 import pytest
 
+from core.config import DEFAULT_TASK_PRICES
+
 from tests.page_values import demo_tasks, figure, metrics, table_with, values
 
 KINDS = {"Input": "input_tokens", "Output": "output_tokens", "Reasoning": "reasoning_tokens"}
@@ -30,8 +32,14 @@ def _citations(task: dict) -> int:
                if item["type"] == "message" for s in item["sections"])
 
 
+def _spend(task: dict) -> float:
+    """Money spent plus the task price: the reported cost, else the default Standard price (estimate)."""
+    money = task["result"][0]["money_spent"]
+    return max(task["cost"], money) if task["cost"] > 0 else money + DEFAULT_TASK_PRICES["standard"]
+
+
 def _sum(tasks: list[dict], field: str) -> float:
-    return sum(t["cost"] if field == "cost" else t["result"][0][field] or 0 for t in tasks)
+    return sum(_spend(t) if field == "spend" else t["result"][0][field] or 0 for t in tasks)
 
 
 def _total(usd: float) -> str:
@@ -39,12 +47,13 @@ def _total(usd: float) -> str:
 
 
 def _expected_metrics(done: list[dict]) -> dict[str, str]:
-    cost, citations = _sum(done, "cost"), sum(map(_citations, done))
+    spend, money = _sum(done, "spend"), _sum(done, "money_spent")
     tokens = {kind: _sum(done, field) for kind, field in KINDS.items()}
+    estimate = " (estimate)" if any(not t["cost"] for t in done) else ""
     return {"Input tokens": f"{tokens['Input']:,}", "Output tokens": f"{tokens['Output']:,}",
             "Reasoning tokens": f"{tokens['Reasoning']:,}", "All tokens": f"{sum(tokens.values()):,}",
-            "Money spent": _total(_sum(done, "money_spent")), "Task cost": _total(cost),
-            "Cost per answer": f"${cost / len(done):.4f}", "Cost per citation": f"${cost / citations:.4f}"}
+            "Money spent": _total(money), f"DataForSEO task price{estimate}": _total(spend - money),
+            f"Spend{estimate}": _total(spend), f"Spend per answer{estimate}": f"${spend / len(done):.4f}"}
 
 
 def _per_model(done: list[dict]) -> dict[str, dict]:
@@ -52,7 +61,7 @@ def _per_model(done: list[dict]) -> dict[str, dict]:
     for t in done:
         r = t["result"][0]
         row = models[r["model_name"]]
-        row.update(answers=1, cost=t["cost"], money_spent=r["money_spent"], searched=int(r["web_search"] is True),
+        row.update(answers=1, spend=_spend(t), money_spent=r["money_spent"], searched=int(r["web_search"] is True),
                    citations=_citations(t), **{f: r[f] for f in KINDS.values()})
     return models
 
@@ -66,6 +75,7 @@ def test_demo_metrics_count_completed_answers_only(demo_env, app):
     caption = next(c.value for c in at.caption if c.value.startswith("Counted over"))
     assert f"**{len(done)} completed answers**" in caption
     assert f"{sum(not_counted.values())} tasks without an answer" in caption and "cost nothing here" in caption
+    assert ("the task price is an estimate" in caption) == any(not t["cost"] for t in done)
 
 
 def test_demo_tokens_by_model_chart_and_table_match_the_raw_replies(demo_env, app):
@@ -76,7 +86,7 @@ def test_demo_tokens_by_model_chart_and_table_match_the_raw_replies(demo_env, ap
     colors = {trace["name"]: trace["marker"]["color"] for trace in figure(at, "usage_tokens_by_model")["data"]}
     assert colors == {"Input": "#93c5fd", "Output": "#2563eb", "Reasoning": "#f97316"}  # theme.TOKEN_COLORS
 
-    table = table_with(at, "cost_per_answer").set_index("model")
+    table = table_with(at, "spend_per_answer").set_index("model")
     assert set(table.index) == set(per_model)
     for model, row in per_model.items():
         shown = table.loc[model]
@@ -84,16 +94,16 @@ def test_demo_tokens_by_model_chart_and_table_match_the_raw_replies(demo_env, ap
         assert shown["answers"] == row["answers"] and shown["total_tokens"] == total
         assert shown["tokens_per_answer"] == pytest.approx(total / row["answers"])
         assert shown["money_spent"] == pytest.approx(row["money_spent"])
-        assert shown["cost_per_answer"] == pytest.approx(row["cost"] / row["answers"])
+        assert shown["spend_per_answer"] == pytest.approx(row["spend"] / row["answers"])
         assert shown["citations"] == row["citations"]
         assert shown["web_search_share"] == pytest.approx(row["searched"] / row["answers"])
         generated = row["output_tokens"] + row["reasoning_tokens"]
         assert shown["reasoning_share"] == pytest.approx(row["reasoning_tokens"] / generated)
-    assert list(table["cost"]) == sorted(table["cost"], reverse=True)
+    assert list(table["spend"]) == sorted(table["spend"], reverse=True)
 
     cost_bars = _bars(figure(at, "usage_cost_per_answer"), x="y", y="x")
     engines = {t["result"][0]["model_name"]: t["data"]["se"] for t in _completed(demo_tasks(completed=False))}
-    assert cost_bars == pytest.approx({(engines[m], m): row["cost"] / row["answers"] for m, row in per_model.items()})
+    assert cost_bars == pytest.approx({(engines[m], m): row["spend"] / row["answers"] for m, row in per_model.items()})
 
 
 def test_demo_mean_tokens_per_answer(demo_env, app):
@@ -130,11 +140,11 @@ def test_demo_money_spent_per_day_by_model(demo_env, app):
 def test_demo_cost_per_week_by_engine_is_the_default_for_a_long_span(demo_env, app):
     at = app(page="pages/usage.py")
     fig = figure(at, "usage_over_time")
-    assert fig["layout"]["title"]["text"] == "Task cost per week by engine"
+    assert fig["layout"]["title"]["text"] == "Spend per week by engine"
     done = _completed(demo_tasks(completed=False))
     per_engine = Counter()
     for t in done:
-        per_engine[t["data"]["se"]] += t["cost"]
+        per_engine[t["data"]["se"]] += _spend(t)
     shown = Counter()
     for (engine, _week), cost in _bars(fig).items():
         shown[engine] += cost
@@ -147,7 +157,7 @@ def test_demo_engine_filter_narrows_every_total(demo_env, app):
     claude = [t for t in _completed(demo_tasks(completed=False)) if t["data"]["se"] == "claude"]
     at = app(page="pages/usage.py", f_engine="claude")
     assert {k: v for k, v in metrics(at).items() if k in _expected_metrics(claude)} == _expected_metrics(claude)
-    assert set(table_with(at, "cost_per_answer")["engine"]) == {"claude"}
+    assert set(table_with(at, "spend_per_answer")["engine"]) == {"claude"}
 
 
 PENDING_ID = "11241742-1535-0613-0000-d3e8a1c6f9aa"
@@ -165,9 +175,9 @@ def test_fake_api_data_totals_and_pending_task_not_counted(api_env, sample, app)
     assert {k: v for k, v in metrics(at).items() if k in _expected_metrics(done)} == _expected_metrics(done)
     caption = next(c.value for c in at.caption if c.value.startswith("Counted over"))
     assert "**3 completed answers**" in caption and "1 task without an answer (1 pending)" in caption
-    table = table_with(at, "cost_per_answer").set_index("model")
+    table = table_with(at, "spend_per_answer").set_index("model")
     assert table.loc["gpt-4.1-2025-04-14", "answers"] == 2
-    assert table.loc["gpt-4.1-2025-04-14", "cost"] == pytest.approx(done[0]["cost"] + done[2]["cost"])
+    assert table.loc["gpt-4.1-2025-04-14", "spend"] == pytest.approx(_spend(done[0]) + _spend(done[2]))
     assert table.loc["gpt-4o-mini-2024-07-18", "web_search_share"] == 0
     assert table.loc["gpt-4o-mini-2024-07-18", "citations"] == 0
     assert _bars(figure(at, "usage_tokens_by_task")) == {

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from core import errors, sansio
+from core import errors, sansio, model
 from tests.fake_dataforseo import envelope, error_task
 
 COMPLETED_SAMPLES = [
@@ -36,25 +36,28 @@ def test_completed_samples(sample, name, engine):
     reply = sample(name)
     task = reply["tasks"][0]
     outcome = sansio.parse_task_get(200, body(reply), engine, task["id"])
-    assert outcome.completed and outcome.status == sansio.COMPLETED
+    assert outcome.completed and outcome.status == model.COMPLETED
     assert (outcome.task_id, outcome.engine) == (task["id"], engine)
     assert (outcome.status_code, outcome.status_message) == (task["status_code"], task["status_message"])
     assert outcome.task == task  # the raw task is kept for the tables
 
 
-def test_documented_example_keeps_the_requested_id(sample):
-    """The example's path id differs from its task id: the outcome is filed under the id asked for."""
+def test_a_reply_for_another_id_is_never_an_answer(sample):
+    """The documented example's path id differs from its task id. Asked for its own (non-hex) id it is an
+    answer; asked for the path's id, the reply holds another task: failed, so nothing is counted twice."""
     reply = sample("gemini_documented_example")
-    path_id = reply["tasks"][0]["path"][-1]
-    outcome = sansio.parse_task_get(200, body(reply), "gemini", path_id)
-    assert outcome.task_id == path_id and outcome.completed
+    task_id, path_id = reply["tasks"][0]["id"], reply["tasks"][0]["path"][-1]
+    assert sansio.parse_task_get(200, body(reply), "gemini", task_id).completed
+    other = sansio.parse_task_get(200, body(reply), "gemini", path_id)
+    assert (other.task_id, other.status, other.task) == (path_id, model.FAILED, None)
+    assert "another task id" in other.status_message
 
 
 @pytest.mark.parametrize("name, engine, status", [
-    ("pending", "gemini", sansio.PENDING),
-    ("not_found", "gemini", sansio.NOT_FOUND),
-    ("expired", "chat_gpt", sansio.EXPIRED),
-    ("wrong_engine", "claude", sansio.WRONG_ENGINE),
+    ("pending", "gemini", model.PENDING),
+    ("not_found", "gemini", model.NOT_FOUND),
+    ("expired", "chat_gpt", model.EXPIRED),
+    ("wrong_engine", "claude", model.WRONG_ENGINE),
 ])
 def test_not_completed_samples(sample, name, engine, status):
     reply = sample(name)
@@ -66,10 +69,10 @@ def test_not_completed_samples(sample, name, engine, status):
 
 
 @pytest.mark.parametrize("code, status", [
-    (40601, sansio.PENDING), (40602, sansio.PENDING), (40400, sansio.NOT_FOUND),
-    (40401, sansio.NOT_FOUND), (40402, sansio.NOT_FOUND), (40403, sansio.EXPIRED),
-    (40001, sansio.WRONG_ENGINE), (40002, sansio.WRONG_ENGINE), (40003, sansio.WRONG_ENGINE),
-    (40004, sansio.WRONG_ENGINE), (40501, sansio.FAILED), (40006, sansio.FAILED),
+    (40601, model.PENDING), (40602, model.PENDING), (40400, model.NOT_FOUND),
+    (40401, model.NOT_FOUND), (40402, model.NOT_FOUND), (40403, model.EXPIRED),
+    (40001, model.WRONG_ENGINE), (40002, model.WRONG_ENGINE), (40003, model.WRONG_ENGINE),
+    (40004, model.WRONG_ENGINE), (40501, model.FAILED), (40006, model.FAILED),
 ])
 def test_task_level_codes(code, status):
     outcome = sansio.parse_task_get(200, task_code_reply(code, "msg"), "gemini", ID)
@@ -187,11 +190,11 @@ def test_http_404_unknown_endpoint_is_an_http_error():
 
 def test_empty_tasks_with_ok_code_is_failed_not_completed():
     outcome = sansio.parse_task_get(200, body(envelope([])), "gemini", ID)
-    assert outcome.status == sansio.FAILED and outcome.task is None
+    assert outcome.status == model.FAILED and outcome.task is None
 
 
 def test_perplexity_is_refused_with_a_clear_message():
-    for call in (lambda: sansio.check_engine("perplexity"),
+    for call in (lambda: model.parse_engine("perplexity"),
                  lambda: sansio.task_get_path("perplexity", ID),
                  lambda: sansio.tasks_ready_path("perplexity")):
         with pytest.raises(errors.ConfigurationError) as caught:
@@ -199,10 +202,10 @@ def test_perplexity_is_refused_with_a_clear_message():
         message = str(caught.value)
         assert "Perplexity" in message and "Live" in message and "task_get" in message
     with pytest.raises(errors.ConfigurationError, match="Unknown engine"):
-        sansio.check_engine("bing")
+        model.parse_engine("bing")
 
 
-@pytest.mark.parametrize("engine", sansio.ENGINES)
+@pytest.mark.parametrize("engine", model.ENGINES)
 def test_paths(engine):
     assert sansio.task_get_path(engine, ID) == f"/v3/ai_optimization/{engine}/llm_responses/task_get/{ID}"
     assert sansio.tasks_ready_path(engine) == f"/v3/ai_optimization/{engine}/llm_responses/tasks_ready"
@@ -210,10 +213,10 @@ def test_paths(engine):
 
 def test_outcome_from_task(sample):
     task = sample("claude_reasoning")["tasks"][0]
-    outcome = sansio.outcome_from_task("claude", task)
+    outcome = sansio.outcome_of("claude", task["id"], task)
     assert outcome.completed and outcome.task_id == task["id"] and outcome.task == task
-    pending = sansio.outcome_from_task("gemini", sample("pending")["tasks"][0])
-    assert pending.status == sansio.PENDING and pending.task is None
+    pending = sansio.outcome_of("gemini", sample("pending")["tasks"][0]["id"], sample("pending")["tasks"][0])
+    assert pending.status == model.PENDING and pending.task is None
 
 
 def service_reply(result) -> bytes:

@@ -8,8 +8,9 @@ import json
 import pandas as pd
 import pytest
 
-from core import metrics, sansio, tables
-from core.sansio import TaskOutcome
+from core import metrics, model, sansio, tables
+from core.config import DEFAULT_TASK_PRICES
+from core.model import TaskOutcome
 
 SAMPLES = [("gemini_direct_url", "gemini"), ("chat_gpt_web_search", "chat_gpt"),
            ("chat_gpt_no_search", "chat_gpt"), ("claude_reasoning", "claude"),
@@ -53,7 +54,7 @@ def test_tasks_one_row_per_outcome_with_its_status(outcomes, built):
     assert list(built.tasks["status_code"]) == [o.status_code for o in outcomes]
     assert list(built.completed["task_id"]) == [o.task_id for o in outcomes if o.completed]
     pending = built.tasks.set_index("task_id").loc[outcomes[len(SAMPLES)].task_id]
-    assert pending["status"] == sansio.PENDING and pending["citations"] == 0 and pending["cost"] == 0
+    assert pending["status"] == model.PENDING and pending["citations"] == 0 and pending["spend"] == 0
     assert pd.isna(pending["datetime"])
 
 
@@ -69,7 +70,10 @@ def test_tasks_carry_model_prompt_date_usage(outcomes, built):
         for key in ("input_tokens", "output_tokens", "reasoning_tokens"):
             assert row[key] == result[key]
         assert row["money_spent"] == pytest.approx(result["money_spent"])
-        assert row["cost"] == pytest.approx(task["cost"])
+        reported = task["cost"] > 0  # task_get replies say 0: then the task price is estimated
+        assert row["spend_estimated"] == (not reported)
+        assert row["spend"] == pytest.approx(task["cost"] if reported else
+                                             result["money_spent"] + DEFAULT_TASK_PRICES["standard"])
         assert row["citations"] == len(annotations_of(task))
         assert row["fan_out_queries"] == len(result["fan_out_queries"] or [])
         assert row["web_search"] == result["web_search"]
@@ -162,27 +166,40 @@ def test_results_missing_newer_fields_and_nulls_do_not_crash(sample):
     empty["tasks"][0].update(id="11160917-1535-0613-0000-2b7d9e4c5a98", result=[])
     variants.append(parse(empty, "chat_gpt"))
     built = tables.build_tables(variants)
-    assert len(built.tasks) == 3 and len(built.answers) == 3
+    assert len(built.tasks) == 3 and len(built.answers) == 1  # only the first is an answer
     first = built.tasks.iloc[0]
     assert first["reasoning_tokens"] == 0 and first["money_spent"] == 0 and first["fan_out_queries"] == 0
     assert first["citations"] == len(annotations_of(task))
     assert built.citations[built.citations["task_id"] == task["id"]]["start_index"].isna().all()
+    # items that are not objects: a malformed reply, failed and named, never an answer
     second = built.tasks.iloc[1]
-    assert second["input_tokens"] == 0 and second["citations"] == 1 and second["fan_out_queries"] == 1
+    assert second["status"] == model.FAILED and "field result.items[3].sections[0].annotations[1]" in second["status_message"]
+    assert second["citations"] == 0 and built.fan_out["task_id"].tolist() == []
+    # a completed task without a result: listed, not counted as an answer
+    assert built.tasks.iloc[2]["status"] == model.NO_ANSWER
+
+
+def test_unknown_items_are_kept_and_null_pieces_read_as_empty(sample):
+    reply = sample("chat_gpt_web_search")
+    result = result_of(reply["tasks"][0])
+    result["items"].append({"type": "image_generation", "url": "https://example.com/x.png"})
+    result.update(input_tokens=None, fan_out_queries=[None, "", "  ", "real query"])
+    result["items"][0]["sections"].append({"type": "text", "text": None, "annotations": None})
+    built = tables.build_tables([parse(reply, "chat_gpt")])
+    row = built.tasks.iloc[0]
+    assert row["status"] == model.COMPLETED and row["unknown_items"] == 1 and row["input_tokens"] == 0
     assert built.fan_out["query"].tolist() == ["real query"]
-    assert built.answers.iloc[1]["text"] == ""
-    assert built.tasks.iloc[2]["citations"] == 0 and built.answers.iloc[2]["text"] == ""
 
 
 def test_empty_and_not_completed_only():
     empty = tables.build_tables([])
     assert all(getattr(empty, name).empty for name in tables.COLUMNS)
     assert metrics.domain_counts(empty.citations, 0).empty
-    assert metrics.usage_totals(empty.tasks)["cost"] == 0
+    assert metrics.usage_totals(empty.tasks)["total_spend"] == 0
     pending = tables.build_tables([TaskOutcome("11241742-1535-0613-0000-d3e8a1c6f905", "gemini",
-                                               sansio.PENDING, 40602, "Task In Queue.")])
-    assert pending.tasks["status"].tolist() == [sansio.PENDING] and pending.answers.empty
-    assert tables.filter_tables(pending, since=dt.date(2026, 1, 1)).tasks["status"].tolist() == [sansio.PENDING]
+                                               model.PENDING, 40602, "Task In Queue.")])
+    assert pending.tasks["status"].tolist() == [model.PENDING] and pending.answers.empty
+    assert tables.filter_tables(pending, since=dt.date(2026, 1, 1)).tasks["status"].tolist() == [model.PENDING]
 
 
 def test_fan_out_rows(outcomes, built):
@@ -198,19 +215,22 @@ def test_usage_sums(outcomes, built):
     for key in ("input_tokens", "output_tokens", "reasoning_tokens"):
         assert totals[key] == sum(result_of(t)[key] for t in completed)
     assert totals["money_spent"] == pytest.approx(sum(result_of(t)["money_spent"] for t in completed), abs=1e-6)
-    assert totals["cost"] == pytest.approx(sum(t["cost"] for t in completed), abs=1e-6)
+    reported = [t["cost"] for t in completed if t["cost"] > 0]
+    assert totals["task_cost"] == pytest.approx(sum(reported), abs=1e-6)
+    estimated = sum(result_of(t)["money_spent"] + DEFAULT_TASK_PRICES["standard"] for t in completed if not t["cost"])
+    assert totals["total_spend"] == pytest.approx(sum(reported) + estimated, abs=1e-6)
 
 
 def test_usage_totals_count_completed_tasks_only(sample):
     task = sample("claude_reasoning")["tasks"][0]
-    done = TaskOutcome(task["id"], "claude", sansio.COMPLETED, 20000, "Ok.", task)
-    failed = TaskOutcome("11160921-1535-0613-0000-4a9e6b2f7c99", "claude", sansio.FAILED, 40501, "x",
+    done = sansio.outcome_of("claude", task["id"], task)
+    failed = TaskOutcome("11160921-1535-0613-0000-4a9e6b2f7c99", "claude", model.FAILED, 40501, "x",
                          copy.deepcopy(task))  # a task dict with usage, but not completed
     built = tables.build_tables([done, failed])
-    assert built.tasks["input_tokens"].tolist() == [result_of(task)["input_tokens"]] * 2
+    assert built.tasks["input_tokens"].tolist() == [result_of(task)["input_tokens"], 0]
     totals = metrics.usage_totals(built.tasks)
     assert totals["input_tokens"] == result_of(task)["input_tokens"]
-    assert totals["cost"] == pytest.approx(task["cost"])
+    assert totals["total_spend"] == pytest.approx(task["cost"])
     assert len(built.answers) == 1 and set(built.citations["task_id"]) == {task["id"]}
 
 
@@ -220,12 +240,12 @@ def test_filter_by_engine_model_prompt_date(outcomes, built):
     assert set(by_engine.tasks["engine"]) == {"claude"}
     assert set(by_engine.citations["task_id"]) == {o.task_id for o in completed if o.engine == "claude"}
 
-    model = result_of(completed[0].task)["model_name"]
-    by_model = tables.filter_tables(built, models=[model])
-    expected = {o.task_id for o in completed if result_of(o.task)["model_name"] == model}
+    model_name = result_of(completed[0].task)["model_name"]
+    by_model = tables.filter_tables(built, models=[model_name])
+    expected = {o.task_id for o in completed if result_of(o.task)["model_name"] == model_name}
     assert set(by_model.answers["task_id"]) == expected
     assert set(by_model.citations["task_id"]) <= expected and set(by_model.fan_out["task_id"]) <= expected
-    assert set(by_model.tasks["status"]) >= {sansio.PENDING}  # not-completed tasks have no model: kept
+    assert set(by_model.tasks["status"]) >= {model.PENDING}  # not-completed tasks have no model: kept
 
     prompt = completed[1].task["data"]["user_prompt"]
     by_prompt = tables.filter_tables(built, prompts=[prompt])

@@ -1,40 +1,39 @@
-"""Settings and loading for the pages: credentials, the data source, the loaded tables.
+"""Settings, the archive, the API client and loading, for the pages.
 
-Credentials come from Streamlit secrets (``[dataforseo]``) or the environment and never
-reach a cache key in clear: an account is keyed by a hash. A loaded batch is kept in the
-session, so reruns and page switches cost nothing; completed results are kept in the
-archive, so a new session or a shared link does not request them again.
+Credentials come from :mod:`core.config` (Streamlit secrets, then the environment) and never
+reach a cache key in clear: an account and an archive are keyed by a hash. A loaded batch is
+kept in the session, so reruns and page switches cost nothing; completed results are kept in
+the archive, so a new session or a shared link does not request them again.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 from dataclasses import dataclass
 
 import streamlit as st
 
 from core import loader
-from core.archive import ENV_VAR as ARCHIVE_ENV, Archive, ArchiveError
-from core.client import Batch, Client
+from core.archive import Archive, ArchiveError
+from core.client import Client
 from core.config import Settings
-from core.demo import demo_ids
-from core.sources import make_source
+from core.demo import DemoSource, demo_ids
+from core.model import Batch
 from core.tables import Tables, build_tables
-from ui import logs, secrets
+from ui import logs, secrets, state
 
-logs.configure()  # once per process (a module runs once): the core/ui log lines go to stderr
 log = logging.getLogger(__name__)
 
 
 def settings() -> Settings:
-    return Settings.resolve({name: secrets.section(name) for name in ("dataforseo", "aivis")})
+    config = Settings.resolve(secrets.mapping())
+    logs.configure(config.log_level)  # once per process: the core/ui log lines go to stderr
+    return config
 
 
 @dataclass(frozen=True)
 class Loaded:
     ids: tuple[str, ...]
-    engine: str
+    engine: str | None  # None: each id's engine was detected
     demo: bool
     batch: Batch
     tables: Tables
@@ -42,29 +41,34 @@ class Loaded:
 
 
 @st.cache_resource(show_spinner=False)
-def _open_archive(url_hash: str) -> Archive:
-    """One archive connection pool per process (keyed by a hash: the URL may hold a password)."""
-    return Archive.from_env()
+def _open_archive(archive_key: str, _url: str) -> Archive:
+    """One archive connection pool per process and archive (keyed by a hash: the URL may hold a password)."""
+    return Archive(_url)
 
 
 def archive(config: Settings) -> tuple[Archive | None, str | None]:
     """The archive and None, or None and why it cannot be used. The demo never touches it."""
     if config.demo:
         return None, None
-    url_hash = hashlib.sha256(os.environ.get(ARCHIVE_ENV, "").encode()).hexdigest()
     try:
-        return _open_archive(url_hash), None
+        return _open_archive(config.archive_key, config.archive_url), None
     except ArchiveError as exc:  # not cached: the next run tries again
         return None, str(exc)
 
 
 def client(config: Settings) -> Client:
-    """A live client for a configured account (not for the demo)."""
-    return Client(config.credentials, config.base_url)
+    """This session's live client (not for the demo); a new account closes the old one."""
+    slot = st.session_state.get(state.CLIENT)
+    if slot is None or slot[0] != config.account_key:
+        if slot is not None:
+            slot[1].close()
+        slot = (config.account_key, Client(config.credentials, config.base_url))
+        st.session_state[state.CLIENT] = slot
+    return slot[1]
 
 
-def load(ids: list[str], engine: str, config: Settings, refresh: int = 0,
-         whole_archive: bool = False) -> Loaded:
+def load(ids: list[str], engine: str | None, config: Settings, store: Archive | None,
+         archive_error: str | None, refresh: int = 0, whole_archive: bool = False) -> Loaded:
     """The loaded tables for these ids (or the whole archive), from the session memo or the source.
 
     Completed results come from the archive when it has them; the rest are requested with a
@@ -72,20 +76,20 @@ def load(ids: list[str], engine: str, config: Settings, refresh: int = 0,
     """
     ids = ids or (demo_ids() if config.demo and not whole_archive else [])
     key = (tuple(ids), engine, config.account_key, refresh, whole_archive)
-    return session_memo("loaded", key, lambda: _load(ids, engine, config, whole_archive))
+    return session_memo("loaded", key, lambda: _load(ids, engine, config, store, archive_error, whole_archive))
 
 
 def session_memo(name: str, key: object, compute):
     """``compute()``, kept in this session until ``key`` changes: reruns and page switches are free."""
-    slot = st.session_state.get(f"_memo_{name}")
+    slot = st.session_state.get(state.MEMO_PREFIX + name)
     if slot is None or slot[0] != key:
         slot = (key, compute())
-        st.session_state[f"_memo_{name}"] = slot
+        st.session_state[state.MEMO_PREFIX + name] = slot
     return slot[1]
 
 
-def _load(ids: list[str], engine: str, config: Settings, whole_archive: bool) -> Loaded:
-    store, archive_error = archive(config)
+def _load(ids: list[str], engine: str | None, config: Settings, store: Archive | None,
+          archive_error: str | None, whole_archive: bool) -> Loaded:
     if whole_archive:
         batch = Batch(store.query() if store else [], archive_error=archive_error)
     else:
@@ -94,18 +98,18 @@ def _load(ids: list[str], engine: str, config: Settings, whole_archive: bool) ->
         def progress(done: int, total: int, outcome) -> None:
             bar.progress(done / total, text=f"Loaded {done} of {total} tasks")
 
-        source = make_source(config.credentials, config.base_url, config.demo_only)
+        source = DemoSource() if config.demo else client(config)
         batch = loader.load(ids, engine, source, store, progress=progress if bar else None)
         batch.archive_error = batch.archive_error or archive_error
         if bar:
             bar.empty()
     # One line per load for the operator: counts and timing only, never credentials nor answers.
     if batch.outcomes:
-        log.info("load engine=%s ids=%d source=%s outcomes=%s seconds=%.2f%s", engine, len(batch.outcomes),
-                 "demo" if config.demo else "archive" if whole_archive else "api", batch.counts(),
-                 batch.seconds, f" stopped={type(batch.error).__name__}" if batch.error else "")
+        log.info("load engine=%s ids=%d source=%s outcomes=%s seconds=%.2f%s", engine or "auto",
+                 len(batch.outcomes), "demo" if config.demo else "archive" if whole_archive else "api",
+                 batch.counts(), batch.seconds, f" stopped={type(batch.error).__name__}" if batch.error else "")
     return Loaded(tuple(o.task_id for o in batch.outcomes) if whole_archive else tuple(ids), engine,
-                  config.demo, batch, build_tables(batch.outcomes), whole_archive)
+                  config.demo, batch, build_tables(batch.outcomes, config.task_prices), whole_archive)
 
 
 @st.cache_data(ttl=300, show_spinner="Asking DataForSEO for ready tasks ...")

@@ -23,14 +23,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 from collections.abc import Mapping
-from typing import Any
 
 import streamlit as st
 
-from core.config import is_sha256_hex
-from ui import secrets
+from core.config import Gate, is_sha256_hex
 
 log = logging.getLogger(__name__)
 
@@ -42,21 +39,13 @@ _AUTH_SHARED = {"redirect_uri", "cookie_secret", "expose_tokens", "client_id", "
                 "server_metadata_url", "client_kwargs"}
 
 
-def require_access() -> None:
+def require_access(gate: Gate) -> None:
     """Let the visitor in or ``st.stop()``."""
-    auth = secrets.section("auth")
-    if auth:
-        _oidc(auth, secrets.section("aivis"))
+    if gate.auth:
+        _oidc(gate)
         return
-    expected = _setting("password_sha256", "AIVIS_PASSWORD_SHA256").strip().lower()
-    if expected:
-        _password(expected)
-
-
-# -- configuration ----------------------------------------------------------------------------
-def _setting(name: str, env: str) -> str:
-    value = secrets.section("aivis").get(name)
-    return str(value) if value not in (None, "") else os.environ.get(env, "")
+    if gate.password_sha256:
+        _password(gate.password_sha256, gate.max_password_tries)
 
 
 def _stop_closed(message: str) -> None:
@@ -65,9 +54,9 @@ def _stop_closed(message: str) -> None:
 
 
 # -- 1. OIDC --------------------------------------------------------------------------------
-def _oidc(auth: dict[str, Any], aivis: dict[str, Any]) -> None:
+def _oidc(gate: Gate) -> None:
     if not st.user.get("is_logged_in", False):
-        providers = _providers(auth, aivis)
+        providers = _providers(gate)
         st.title(":material/lock: Sign in")
         st.write("This dashboard is private. Sign in to continue.")
         for name in providers:
@@ -81,7 +70,7 @@ def _oidc(auth: dict[str, Any], aivis: dict[str, Any]) -> None:
                     _stop_closed(f"The sign-in could not start: {exc}")
         st.stop()
     email = str(st.user.get("email") or "").strip().lower()
-    if not _allowed(email, aivis):
+    if not _allowed(email, gate):
         log.warning("gate: signed-in user not on the allow list")
         with st.sidebar:
             st.button("Log out", key="_gate_logout", icon=":material/logout:", on_click=_logout)
@@ -92,29 +81,29 @@ def _oidc(auth: dict[str, Any], aivis: dict[str, Any]) -> None:
         st.button("Log out", key="_gate_logout", icon=":material/logout:", on_click=_logout)
 
 
-def _providers(auth: dict[str, Any], aivis: dict[str, Any]) -> list[str | None]:
+def _providers(gate: Gate) -> list[str | None]:
     """The provider names to offer: ``None`` stands for the unnamed default provider."""
-    if aivis.get("auth_provider"):
-        return [str(aivis["auth_provider"])]
-    named = [name for name, value in auth.items() if isinstance(value, Mapping) and name not in _AUTH_SHARED]
+    if gate.auth_provider:
+        return [gate.auth_provider]
+    named = [name for name, value in gate.auth.items() if isinstance(value, Mapping) and name not in _AUTH_SHARED]
     return named or [None]
 
 
-def _allowed(email: str, aivis: dict[str, Any]) -> bool:
-    emails = {str(e).strip().lower() for e in aivis.get("allowed_emails") or []}
-    domains = {str(d).strip().lower().lstrip("@") for d in aivis.get("allowed_email_domains") or []}
+def _allowed(email: str, gate: Gate) -> bool:
+    emails = {e.lower() for e in gate.allowed_emails}
+    domains = {d.lower().lstrip("@") for d in gate.allowed_email_domains}
     if not emails and not domains:
         return True
     return bool(email) and (email in emails or email.rpartition("@")[2] in domains)
 
 
 # -- 2. shared password ---------------------------------------------------------------------
-def _password(expected: str) -> None:
+def _password(expected: str, max_password_tries: str) -> None:
     if not is_sha256_hex(expected):
         _stop_closed("The access password is misconfigured: `password_sha256` must be the 64 hex digits of a "
                      "SHA-256 digest, not the password itself. See docs/deploy.md.")
     try:
-        max_tries = int(_setting("max_password_tries", "AIVIS_MAX_PASSWORD_TRIES") or DEFAULT_MAX_TRIES)
+        max_tries = int(max_password_tries or DEFAULT_MAX_TRIES)
         if max_tries < 1:
             raise ValueError
     except ValueError:

@@ -3,22 +3,21 @@
 ``core.client`` logs one line per API batch and ``ui.data`` one line per load (ids count,
 outcomes, seconds); ``ui.gate`` logs access decisions. None of them logs credentials, the
 typed password, prompts or answers. Lines go to stderr (``docker logs``, the Cloud log
-pane); ``AIVIS_LOG_LEVEL`` (default INFO) sets the level. Streamlit's own logger and other
+pane); the level is the ``log_level`` setting (``AIVIS_LOG_LEVEL``, default INFO). Streamlit's own logger and other
 libraries' loggers are left alone.
 """
 from __future__ import annotations
 
 import logging
-import os
 import sys
 
 LOGGERS = ("core", "ui")
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def configure() -> None:
+def configure(level: str = "INFO") -> None:
     """Attach one stderr handler to the app's loggers; calling it again changes nothing."""
-    level = os.environ.get("AIVIS_LOG_LEVEL", "INFO").upper()
+    level = level.upper()
     for name in LOGGERS:
         logger = logging.getLogger(name)
         if any(getattr(h, "_aivis", False) for h in logger.handlers):
