@@ -18,7 +18,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from core import errors, metrics, sansio
+from core import errors, export, metrics, sansio
 from core.archive import Archive, ArchiveError
 from core.config import Credentials, Settings, is_sha256_hex
 from core.demo import DemoSource, demo_ids
@@ -288,7 +288,8 @@ def _report(args: argparse.Namespace, outcomes: list[sansio.TaskOutcome]) -> Non
     domains = metrics.domain_counts(tables.citations, len(tables.answers))
     if args.format == "csv":
         frame = domains if args.table == "domains" else getattr(tables, args.table)
-        frame.to_csv(sys.stdout, index=False)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(export.to_csv(frame))  # defused and quoted as the app's downloads
         return
     report = {
         "tasks": [{"id": o.task_id, "engine": o.engine, "status_code": o.status_code, "status": o.status,
