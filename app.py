@@ -8,7 +8,9 @@ import streamlit as st
 from core import sansio
 from core.archive import ArchiveError
 from core.ids import ids_from_upload, parse_ids
+from core.text import NotTextError, decode_upload
 from ui import data, shell, state, tables_ui
+from ui.safe import md_text
 
 ENGINE_CHOICES = [*sansio.ENGINES, "perplexity"]
 
@@ -31,7 +33,10 @@ def _on_paste() -> None:
 def _on_upload() -> None:
     upload = st.session_state.get("w_upload")
     if upload is not None:
-        _use(ids_from_upload(upload.getvalue()))
+        try:
+            _use(ids_from_upload(upload.getvalue()))
+        except NotTextError as exc:
+            st.session_state["upload_error"] = str(exc)
 
 
 def _on_ready() -> None:
@@ -49,8 +54,9 @@ def _import_archive() -> None:
     store, _ = data.archive(data.settings())
     if upload is not None and store is not None:
         try:
-            st.session_state["imported"] = f"Imported {store.import_jsonl(io.BytesIO(upload.getvalue()))} results."
-        except ArchiveError as exc:
+            text = decode_upload(upload.getvalue(), "an archive export (JSON lines)", strict=True)
+            st.session_state["imported"] = f"Imported {store.import_jsonl(io.StringIO(text))} results."
+        except (ArchiveError, NotTextError) as exc:
             st.session_state["imported"] = f"Nothing imported: {exc}"
 
 
@@ -83,6 +89,8 @@ with upload:
     st.file_uploader("CSV or TXT of task ids", type=["csv", "txt"], key="w_upload",
                      help="An `id` or `task_id` column, else the first column; or one id per line.")
     st.button("Load the file's ids", icon=":material/upload:", on_click=_on_upload, key="w_load_upload")
+    if st.session_state.get("upload_error"):
+        st.error(md_text(st.session_state.pop("upload_error")), icon=":material/description:")
 with ready:
     if view.settings.demo:
         st.caption("Ready tasks are listed from a live account; the demo has none.")
@@ -91,7 +99,7 @@ with ready:
         try:
             items = data.tasks_ready(engine, view.settings.account_key, data.client(view.settings))
         except Exception as exc:  # shown once, not cached
-            st.error(f"Could not list ready tasks: {exc}", icon=":material/error:")
+            st.error(f"Could not list ready tasks: {md_text(exc, limit=1000)}", icon=":material/error:")
             items = []
         labels = {x["id"]: f"{x['id']} · {x.get('tag') or ''} {x.get('date_posted') or ''}" for x in items}
         st.multiselect(f"{len(items)} ready {sansio.ENGINE_LABELS.get(engine, engine)} tasks", key="w_ready",
@@ -104,13 +112,13 @@ with archived:
         st.caption("The demo data is not archived. With a live account every result fetched is kept in "
                    "the archive, so it outlives the API's 30 days and is never fetched twice.")
     elif error:
-        st.error(error, icon=":material/database:")
+        st.error(md_text(error, limit=1000), icon=":material/database:")
     else:
         facets = store.facets()
         span = f", answered {facets.first:%Y-%m-%d} to {facets.last:%Y-%m-%d}" if facets.count else ""
         st.markdown(f"**{facets.count}** completed answers archived{span}; engines: "
-                    f"{', '.join(facets.engines) or 'none'}; models: {len(facets.models)}; tags: "
-                    f"{', '.join(facets.tags) or 'none'}.")
+                    f"{', '.join(map(md_text, facets.engines)) or 'none'}; models: {len(facets.models)}; tags: "
+                    f"{', '.join(map(md_text, facets.tags)) or 'none'}.")
         st.button("Open everything in the archive", icon=":material/inventory_2:", key="w_open_archive",
                   on_click=_open_whole_archive, disabled=not facets.count,
                   help="Filter it by engine, model, prompt and date in the sidebar.")
@@ -120,10 +128,10 @@ with archived:
         st.file_uploader("Import an archive export (JSON lines)", type=["jsonl"], key="w_import")
         st.button("Import", on_click=_import_archive, key="w_import_button", icon=":material/upload:")
         if st.session_state.get("imported"):
-            st.caption(st.session_state.pop("imported"))
+            st.caption(md_text(st.session_state.pop("imported"), limit=1000))
 
 for text, reason in st.session_state.get("malformed", []):
-    st.warning(f"Malformed id `{text[:80]}`: {reason}. It was not requested.", icon=":material/warning:")
+    st.warning(f"Malformed id {md_text(text, limit=80)}: {reason}. It was not requested.", icon=":material/warning:")
 
 batch = view.loaded.batch
 if batch.outcomes:

@@ -25,6 +25,7 @@ from core.demo import DemoSource, demo_ids
 from core.ids import ids_from_upload, parse_ids
 from core.loader import load
 from core.sources import make_source
+from core.text import NotTextError
 from core.tables import build_tables
 
 
@@ -83,6 +84,8 @@ def _ids(args: argparse.Namespace) -> list[str]:
             from_file = ids_from_upload(args.ids_file.read_bytes())
         except OSError as exc:
             raise UsageError(f"cannot read {args.ids_file}: {exc.strerror}") from None
+        except NotTextError as exc:
+            raise UsageError(f"{args.ids_file}: {exc}") from None
         malformed = parsed.malformed + from_file.malformed
         parsed = parse_ids(parsed.valid + from_file.valid)
         parsed.malformed = malformed

@@ -74,7 +74,7 @@ def test_a_link_with_newlines_cannot_smuggle_an_image():
 def test_bidi_controls_are_dropped_everywhere():
     text = f"moc.elppa{BIDI}x"
     assert safe_markdown(text) == "moc.elppax"
-    assert md_text(text) == "moc\\.elppax"
+    assert md_text(text) == "moc.elppax"
     assert md_link(text, "https://a.example") == "[moc.elppax](https://a.example)"
 
 
@@ -84,7 +84,7 @@ def test_md_text_is_plain_text(value):
     out = md_text(value)
     assert links(out) == [] and "\n" not in out
     unescaped = re.sub(r"\\.", "", out)  # what is left once every escaped character is taken out
-    assert not re.search(r"[!\[\]()<>$:`*#]", unescaped), out
+    assert not re.search(r"[!\[\]<>$:`*#]", unescaped) and not unescaped.startswith(("-", "#")), out
 
 
 def test_md_text_cuts_long_values():

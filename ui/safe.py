@@ -21,18 +21,20 @@ _LINK = re.compile(r"(!?+)\[([^\[\]\n]{0,1000}+)\]\(\s{0,16}+<?+((?:" + _URL_PAR
                    r"(?:\s{1,16}+\"[^\"\n]{0,500}+\")?+\s{0,16}+\)")
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]{0,31}+:[^<>\s]{0,4096}+)>")
 _DIRECTIVE = re.compile(r":(?=[a-z\-]{1,64}+\[|material/)")
-_MARKDOWN_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")  # every ASCII punctuation mark (CommonMark escapes)
+_MARKUP = re.compile(r"[\\`*_\[\]<>$:!|~&#]")  # what starts markup inline (links, images, LaTeX, emphasis)
+_BLOCK_START = re.compile(r"^(?:([-+=])|(\d{1,9})([.)]))")  # a list item or a heading rule at the start
 _URL_SAFE = ":/?#@!$&'*+,;=%~[]"  # kept as is in a link; whitespace, () <> " \ and the rest %-encoded
 
 
 def _escape_text(text: str) -> str:
     """Escape what Streamlit markdown would turn into HTML, LaTeX, colour directives, images or links.
 
-    Brackets and ``!`` are escaped too: a link ``_LINK`` could not parse (``[x](data:text/html,...)``)
-    or a reference link (``[x][r]`` with ``[r]: javascript:...``) must stay text.
+    Brackets are escaped too: a link ``_LINK`` could not parse (``[x](data:text/html,...)``) or a
+    reference link (``[x][r]`` with ``[r]: javascript:...``) must stay text. A ``!`` needs no escape:
+    ``_LINK`` takes a ``!`` before a link as an image (shown as its label), so none precedes a link.
     """
     text = text.replace("\\", "\\\\").replace("<", "\\<").replace(">", "\\>").replace("$", "\\$")
-    return _DIRECTIVE.sub("\\:", text).replace("[", "\\[").replace("]", "\\]").replace("!", "\\!")
+    return _DIRECTIVE.sub("\\:", text).replace("[", "\\[").replace("]", "\\]")
 
 
 def _href(url: str) -> str:
@@ -78,11 +80,13 @@ def md_text(value: object, limit: int = 300) -> str:
     text = " ".join(without_bidi("" if value is None else str(value)).split())
     if len(text) > limit:
         text = text[:limit] + "…"
-    return _MARKDOWN_PUNCTUATION.sub(lambda m: "\\" + m.group(0), text)
+    text = _MARKUP.sub(lambda m: "\\" + m.group(0), text)
+    return _BLOCK_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), text)
 
 
-def md_link(label: str | None, url: str | None) -> str:
-    """A markdown link for a safe URL, else the label as plain text (one line)."""
+def md_link(label: str | None, url: str | None, limit: int = 300) -> str:
+    """A markdown link for a safe URL, else the label (one line, cut at ``limit``) as plain text."""
     label = " ".join(without_bidi(label or url or "").split()).replace("[", "(").replace("]", ")")
+    label = label[:limit] + "…" if len(label) > limit else label
     url = safe_link(url)
     return f"[{_escape_text(label)}]({_href(url)})" if url else _escape_text(label)

@@ -12,6 +12,7 @@ from core.ids import split_list
 from core.tables import Tables, filter_tables
 from ui import data, gate, state
 from ui.data import Loaded, Settings
+from ui.safe import md_text
 
 PAGES = [
     ("app.py", "Load tasks", ":material/download:"),
@@ -81,11 +82,11 @@ def _ids(config: Settings) -> list[str]:
         try:
             state.put("ids", store.id_list(ref) if store else [])
         except KeyError:
-            st.error(f"This link's id list `{ref[:20]}` is not in this deployment's archive.",
+            st.error(f"This link's id list {md_text(ref, limit=20)} is not in this deployment's archive.",
                      icon=":material/link_off:")
             state.put("ref", [])
         if error:
-            st.error(error, icon=":material/database:")
+            st.error(md_text(error, limit=1000), icon=":material/database:")
     return state.get("ids")
 
 
@@ -158,9 +159,9 @@ def _status_line(config: Settings, loaded: Loaded, tables: Tables) -> None:
         st.info(f"**Demo data**: a bundled sample of illustrative tasks, not a real account. {how}",
                 icon=":material/science:")
     if loaded.batch.error:
-        st.error(f"The batch stopped: {loaded.batch.error}", icon=":material/error:")
+        st.error(f"The batch stopped: {md_text(loaded.batch.error, limit=1000)}", icon=":material/error:")
     if loaded.batch.archive_error:
-        st.warning(f"Archive unavailable, nothing was kept: {loaded.batch.archive_error}",
+        st.warning(f"Archive unavailable, nothing was kept: {md_text(loaded.batch.archive_error, limit=1000)}",
                    icon=":material/database:")
     if loaded.from_archive:
         st.caption(f"Everything in the archive: {len(loaded.ids)} completed answers.")
