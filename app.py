@@ -8,7 +8,9 @@ import streamlit as st
 from core import model
 from core.archive import ArchiveError
 from core.ids import ParsedIds, ids_from_upload, parse_ids
+from core.text import NotTextError, decode_upload
 from ui import data, shell, state, tables_ui
+from ui.safe import md_text
 
 DETECT = "auto"  # the engine choice that finds each id's engine
 ENGINE_CHOICES = [DETECT, *model.ENGINES, "perplexity"]
@@ -60,7 +62,10 @@ def _on_upload() -> None:
         state.notice("error", f"The file is {upload.size / 1e6:.1f} MB: a file of ids may be at most "
                      f"{MAX_ID_FILE_BYTES // 1024 // 1024} MB. Split it, or use the CLI's --ids-file.")
         return
-    _use(ids_from_upload(upload.getvalue()), "in the file")
+    try:
+        _use(ids_from_upload(upload.getvalue()), "in the file")
+    except NotTextError as exc:
+        state.notice("error", str(exc))
 
 
 def _on_ready() -> None:
@@ -78,8 +83,9 @@ def _import_archive() -> None:
     store, _ = data.archive(data.settings())
     if upload is not None and store is not None:
         try:
-            state.notice("info", f"Imported {store.import_jsonl(io.BytesIO(upload.getvalue()))} results.")
-        except ArchiveError as exc:
+            text = decode_upload(upload.getvalue(), "an archive export (JSON lines)", strict=True)
+            state.notice("info", f"Imported {store.import_jsonl(io.StringIO(text))} results.")
+        except (ArchiveError, NotTextError) as exc:
             state.notice("error", f"Nothing imported: {exc}")
 
 
@@ -122,7 +128,7 @@ elif source == "ready":
         try:
             items = data.tasks_ready(engine, view.settings.account_key, data.client(view.settings))
         except Exception as exc:  # shown once, not cached
-            st.error(f"Could not list ready tasks: {exc}", icon=":material/error:")
+            st.error(f"Could not list ready tasks: {md_text(exc, limit=1000)}", icon=":material/error:")
             items = []
         labels = {str(x["id"]).lower(): f"{x['id']} · {x.get('tag') or ''} {x.get('date_posted') or ''}"
                   for x in items}
@@ -135,7 +141,7 @@ else:
         st.caption("The demo data is not archived. With a live account every result fetched is kept in "
                    "the archive, so it outlives the API's 30 days and is never fetched twice.")
     elif view.archive_error:
-        st.error(view.archive_error, icon=":material/database:")
+        st.error(md_text(view.archive_error, limit=1000), icon=":material/database:")
     else:
         facets = store.facets()
         span = f", answered {facets.first:%Y-%m-%d} to {facets.last:%Y-%m-%d}" if facets.count else ""

@@ -41,6 +41,7 @@ from core import model, sansio
 from core.config import ARCHIVE_ENV as ENV_VAR
 from core.ids import is_task_id
 from core.model import TaskOutcome
+from core.redact import MASK, mask_url, secrets_in
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_SECONDS = 30
 REF_LENGTH = 12
@@ -113,8 +114,8 @@ class Archive:
 
     def __init__(self, url: str | URL):
         self.url = _parse_url(url)
-        self.where = self.url.render_as_string(hide_password=True)
-        self._password = self.url.password or ""
+        self.where = mask_url(self.url)
+        self._secrets = secrets_in(self.url)
         self.path: Path | None = None
         try:
             self.engine = self._make_engine()
@@ -122,7 +123,7 @@ class Archive:
             raise
         except Exception as exc:  # noqa: BLE001 (a bad driver option, a missing module)
             raise self._error("cannot be opened", exc) from None
-        self.where = self.url.render_as_string(hide_password=True)
+        self.where = mask_url(self.url)
         with self._guard("cannot be opened"):
             self._ensure_schema()
 
@@ -425,7 +426,9 @@ class Archive:
         return ArchiveError(self._scrub(f"The archive {self.where} {what}: {_explain(exc, self)}"))
 
     def _scrub(self, text: str) -> str:
-        return text.replace(self._password, "***") if self._password else text
+        for secret in self._secrets:
+            text = text.replace(secret, MASK)
+        return text
 
 
 class _WriteTransaction:

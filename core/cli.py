@@ -20,7 +20,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from core import errors, metrics
+from core import errors, export, metrics
 from core.archive import Archive, ArchiveError
 from core.config import Settings, SettingsError, is_sha256_hex, read_secrets_files
 from core.demo import DemoSource, demo_ids
@@ -28,6 +28,7 @@ from core.ids import ids_from_upload, parse_ids
 from core.loader import load
 from core.model import TaskOutcome, parse_engine
 from core.sources import make_source
+from core.text import NotTextError
 from core.tables import build_tables
 
 
@@ -86,6 +87,8 @@ def _ids(args: argparse.Namespace) -> list[str]:
             from_file = ids_from_upload(args.ids_file.read_bytes())
         except OSError as exc:
             raise UsageError(f"cannot read {args.ids_file}: {exc.strerror}") from None
+        except NotTextError as exc:
+            raise UsageError(f"{args.ids_file}: {exc}") from None
         malformed = parsed.malformed + from_file.malformed
         parsed = parse_ids(parsed.valid + from_file.valid)
         parsed.malformed = malformed
@@ -282,7 +285,8 @@ def _report(args: argparse.Namespace, outcomes: list[TaskOutcome], settings: Set
     domains = metrics.domain_counts(tables.citations, len(tables.answers))
     if args.format == "csv":
         frame = domains if args.table == "domains" else getattr(tables, args.table)
-        frame.to_csv(sys.stdout, index=False)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(export.to_csv(frame))  # defused and quoted as the app's downloads
         return
     report = {
         "tasks": [{"id": o.task_id, "engine": o.engine, "status_code": o.status_code, "status": o.status,

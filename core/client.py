@@ -1,7 +1,8 @@
 """The DataForSEO LLM-responses client: the one place the app talks to the API.
 
 A small transport around :mod:`core.sansio`: one ``requests.Session`` with Basic auth,
-timeouts and urllib3 ``Retry`` for transport failures; the API's own transient codes
+timeouts, a total deadline per request (a body trickled a byte at a time is cut off) and urllib3
+``Retry`` for transport failures (a ``Retry-After`` header waits at most ``max_backoff``); the API's own transient codes
 (which arrive with HTTP 200) are retried here with bounded backoff. Many ids are fetched
 concurrently under a requests-per-minute cap, after a first request made alone, so an
 account-wide error stops a batch after one request.
@@ -27,6 +28,7 @@ from core.model import ENGINES, FAILED, SKIPPED, WRONG_ENGINE, Batch, Progress, 
 from core.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
+_CHUNK_BYTES = 64 * 1024
 
 
 @dataclass
@@ -42,6 +44,7 @@ class Client:
     max_workers: int = 20
     requests_per_minute: float | None = None
     timeout: tuple[float, float] = (5.0, 60.0)
+    deadline: float = 120.0  # seconds for one request, its retries and its whole body
     max_attempts: int = 5
     backoff: float = 1.0
     max_backoff: float = 30.0
@@ -57,7 +60,8 @@ class Client:
         self._pace(self.requests_per_minute or DEFAULT_REQUESTS_PER_MINUTE)
         retry = Retry(total=self.transport_retries, connect=self.transport_retries, read=1,
                       status=self.transport_retries, backoff_factor=self.backoff / 2,
-                      backoff_max=self.max_backoff, status_forcelist=(500, 502, 503, 504),
+                      backoff_max=self.max_backoff, retry_after_max=self.max_backoff,
+                      status_forcelist=(500, 502, 503, 504),
                       allowed_methods=frozenset({"GET"}), raise_on_status=False)
         self.session = requests.Session()
         self.session.auth = (self.credentials.login, self.credentials.password)
@@ -78,11 +82,26 @@ class Client:
     # -- transport -----------------------------------------------------------------
     def _get(self, path: str) -> tuple[int, bytes]:
         self._limiter.acquire()
+        deadline = time.monotonic() + self.deadline
         try:
-            reply = self.session.get(self.base_url + path, timeout=self.timeout)
+            with self.session.get(self.base_url + path, timeout=self.timeout, stream=True) as reply:
+                return reply.status_code, self._body(reply, deadline)
         except requests.exceptions.RequestException as exc:
             raise self._transport_error(exc) from None
-        return reply.status_code, reply.content
+
+    def _body(self, reply: requests.Response, deadline: float) -> bytes:
+        """The body as it arrives, given up past ``deadline`` (each read still waits at most the read
+        timeout): a server trickling a byte every half second cannot hold a worker for minutes."""
+        chunks = []
+        try:
+            while chunk := reply.raw.read1(_CHUNK_BYTES, decode_content=True):
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise errors.TransportError(f"No complete reply from DataForSEO within {self.deadline:g} s "
+                                                "(timeout)")
+        except (ReadTimeoutError, ProtocolError) as exc:  # as requests would wrap them
+            raise requests.exceptions.ConnectionError(exc) from None
+        return b"".join(chunks)
 
     def _transport_error(self, exc: requests.exceptions.RequestException) -> errors.DataForSEOError:
         """A typed error for a request that got no reply (after urllib3's retries)."""

@@ -4,16 +4,27 @@ The cited site is the host of ``direct_url`` when present; else, for a Vertex AI
 grounding redirect (Gemini), ``title``, which holds the bare domain; else the host of
 ``url``. Only http/https URLs count as links. Domains come from ``tldextract``'s bundled
 Public Suffix List snapshot: nothing is downloaded at run time.
+
+An internationalized host is shown as people read it (``bücher.de``) unless that could deceive: a
+label that mixes scripts, or one in a script with Latin look-alikes (Cyrillic, Greek, ...) under a
+top-level domain of another script, stays in its ASCII form (``xn--pple-43d.com``, never ``аpple.com``)
+and :func:`mixed_script` flags it. Bidi controls are removed from hosts.
 """
 from __future__ import annotations
 
 import ipaddress
+import unicodedata
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 import tldextract
 
+from core.text import without_bidi
+
 REDIRECT_HOSTS = ("vertexaisearch.cloud.google.com",)
+# scripts with letters that look like Latin ones (а е о р с у х, ο ν, ս օ ...)
+_LOOKALIKE_SCRIPTS = frozenset({"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC", "GEORGIAN"})
+_ONE_SCRIPT = {"HIRAGANA": "CJK", "KATAKANA": "CJK", "HANGUL": "CJK", "KATAKANA-HIRAGANA": "CJK"}  # written together
 # Private suffixes too (github.io, com.de): each site under them is its own registrant.
 _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
@@ -45,17 +56,65 @@ def host_of(url: object) -> str | None:
 
 @lru_cache(maxsize=100_000)
 def _clean_host(host: str) -> str | None:
-    host = host.strip().strip(".").lower()
+    host = without_bidi(host).strip().strip(".").lower()
     if host.startswith("www."):
         host = host[4:]
     if not host:
         return None
-    if "xn--" in host:  # show internationalized names as people read them
-        try:
-            host = host.encode("ascii").decode("idna")
-        except UnicodeError:
-            pass
-    return host
+    readable = _unicode_form(host)
+    if readable is None or _deceptive(readable):
+        return _ascii_form(host)
+    return readable
+
+
+def _unicode_form(host: str) -> str | None:
+    """The host as people read it (``xn--`` labels decoded); None if it does not decode."""
+    if "xn--" not in host:
+        return host
+    try:
+        return host.encode("ascii").decode("idna")
+    except UnicodeError:
+        return None
+
+
+def _ascii_form(host: str) -> str:
+    """The host's ASCII (punycode) form; itself if it has none."""
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def _script(char: str) -> str:
+    name = unicodedata.name(char, "")
+    script = "CJK" if name.startswith("CJK") else name.split(" ")[0]
+    return _ONE_SCRIPT.get(script, script)
+
+
+def _scripts(label: str) -> set[str]:
+    return {_script(char) for char in label if char.isalpha()}
+
+
+def _deceptive(host: str) -> bool:
+    """True when a label mixes scripts, or uses a script of Latin look-alikes under a TLD of another."""
+    if host.isascii():
+        return False
+    labels = host.split(".")
+    tld_scripts = _scripts(labels[-1])
+    for label in labels:
+        scripts = _scripts(label)
+        if len(scripts) > 1 or (scripts & _LOOKALIKE_SCRIPTS and scripts != tld_scripts):
+            return True
+    return False
+
+
+@lru_cache(maxsize=100_000)
+def mixed_script(host: str | None) -> bool:
+    """True for a host whose readable form could pass for another site's (``xn--pple-43d.com``)."""
+    if not host:
+        return False
+    readable = _unicode_form(host)
+    return readable is not None and _deceptive(readable)
 
 
 def is_redirect(url: object) -> bool:

@@ -14,6 +14,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from core.text import decode_upload
+
 _TASK_ID = re.compile(r"[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}")
 _IN_URL = re.compile(r"/task_get/([0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12})(?![0-9a-z-])")
 _ID_CHARS = re.compile(r"[0-9a-z-]+")
@@ -83,9 +85,16 @@ def parse_ids(tokens_or_text: str | list[str]) -> ParsedIds:
 
 
 def ids_from_upload(content: bytes | str) -> ParsedIds:
-    """Ids from a CSV/TXT upload: its ``id``/``task_id`` column, else its first column."""
-    text = content.decode("utf-8-sig", errors="replace") if isinstance(content, bytes) else content
-    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    """Ids from a CSV/TXT upload: its ``id``/``task_id`` column, else its first column.
+
+    Any line ends (CRLF, LF, or CR alone as old Excel for Mac wrote them). A binary file raises
+    :class:`core.text.NotTextError`, whose message says so.
+    """
+    text = decode_upload(content, "a CSV or text file of task ids")
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text, newline="")) if any(cell.strip() for cell in row)]
+    except csv.Error:  # not CSV after all (a stray quote, a huge field): read it as a list of ids
+        return parse_ids(text)
     if not rows:
         return ParsedIds()
     header = [cell.strip().lower() for cell in rows[0]]

@@ -29,7 +29,7 @@ COLUMNS = {
               "task_cost", "task_price", "spend", "spend_estimated", "citations", "fan_out_queries",
               "unknown_items"],
     "citations": CONTEXT + ["section", "position", "title", "url", "direct_url", "link", "host",
-                            "domain", "is_redirect", "cited_text", "start_index", "end_index"],
+                            "domain", "is_redirect", "mixed_script", "cited_text", "start_index", "end_index"],
     "fan_out": CONTEXT + ["query"],
     "answers": CONTEXT + ["text", "reasoning", "sections", "web_search"],
 }
@@ -77,7 +77,8 @@ def citation_rows(context: dict[str, Any], sections: tuple[Section, ...]) -> lis
             rows.append({**context, "section": index, "position": position, "title": note.title,
                          "url": note.url, "direct_url": note.direct_url, "link": link,
                          "host": host, "domain": domains.registrable_domain(host),
-                         "is_redirect": redirect, "cited_text": note.text,
+                         "is_redirect": redirect, "mixed_script": domains.mixed_script(host),
+                         "cited_text": note.text,
                          "start_index": note.start_index, "end_index": note.end_index})
     return rows
 

@@ -14,7 +14,7 @@ import streamlit as st
 
 from core.model import engine_label
 from ui import shell, state
-from ui.safe import md_link, safe_markdown
+from ui.safe import DISPLAY_LIMIT, md_link, md_text, safe_markdown
 
 TASK_KEY = state.OPEN_ANSWER  # the task this page shows; other pages may set it to open a task here
 WIDGET_KEY = "w_answer_task"
@@ -76,10 +76,10 @@ wanted = st.session_state.get(TASK_KEY)
 if wanted in options:
     st.session_state[WIDGET_KEY] = wanted
 elif wanted and wanted in raw:
-    st.caption(f"Task `{wanted}` is hidden by the current filters; showing another answer.")
+    st.caption(f"Task {md_text(wanted)} is hidden by the current filters; showing another answer.")
 elif wanted:
     status = next((o.status for o in view.loaded.batch.outcomes if o.task_id == wanted), "not loaded")
-    st.caption(f"Task `{wanted}` has no answer ({status}); showing another answer.")
+    st.caption(f"Task {md_text(wanted)} has no answer ({status}); showing another answer.")
 labels = _labels(answers[answers["task_id"].isin(options)])
 task_id = st.selectbox(f"Completed answer ({len(options)} shown)", options, key=WIDGET_KEY,
                        format_func=labels.get, on_change=_remember)
@@ -90,16 +90,16 @@ row = answers.drop_duplicates("task_id").set_index("task_id").loc[task_id]
 spend = view.tables.tasks.set_index("task_id").loc[task_id]
 
 with st.container(border=True):
-    st.markdown(f"**Prompt** · task `{task_id}`" + (f" · tag {md_link(record.tag, None)}" if record.tag else ""))
+    st.markdown(f"**Prompt** · task {md_text(task_id)}" + (f" · tag {md_text(record.tag)}" if record.tag else ""))
     st.markdown(safe_markdown(record.prompt) or "_(no prompt in the task)_")
     if record.system_message:
         st.caption("System message: " + safe_markdown(record.system_message))
     if record.message_chain:
         st.caption("Conversation before the prompt:\n\n" + "\n".join(
-            f"- **{md_link(role, None)}**: {safe_markdown(message)}" for role, message in record.message_chain))
+            f"- **{md_text(role)}**: {safe_markdown(message)}" for role, message in record.message_chain))
 
 answered = f"{row['datetime']:%Y-%m-%d %H:%M} UTC" if pd.notna(row["datetime"]) else "no date"
-engine, model = md_link(engine_label(row["engine"]), None), md_link(str(row["model"] or "?"), None)
+engine, model = engine_label(row["engine"]), md_text(row["model"] or "?")  # engine: one of model.ENGINES
 st.markdown(f":material/smart_toy: **{engine}** · {model} · :material/schedule: answered {answered}"
             f" · :material/travel_explore: web search **{'on' if record.web_search else 'off'}**"
             + (f" · search country {md_link(record.country, None)}" if record.country else ""))
@@ -119,8 +119,14 @@ st.caption(f"{_count(len(sections), 'section')}, {_count(len(citations), 'citati
            "are http(s); Gemini's redirect links are credited to the site they lead to.")
 if sections:
     with st.container(border=True):
+        shown = 0  # characters shown so far: a huge answer is cut, its full text stays in the download
         for index, section in enumerate(sections):
-            st.markdown(_demoted(safe_markdown(section.text)) or "_(empty section)_")
+            if shown >= DISPLAY_LIMIT:
+                st.caption(f"{_count(len(sections) - index, 'more section')} not shown: this answer is over "
+                           f"{DISPLAY_LIMIT:,} characters. The Raw task JSON download below has all of it.")
+                break
+            st.markdown(_demoted(safe_markdown(section.text, limit=DISPLAY_LIMIT - shown)) or "_(empty section)_")
+            shown += len(section.text)
             notes = citations[citations["section"] == index]
             if len(notes):
                 st.caption("**Sources**\n\n" + "\n".join(_citation_line(note) for note in notes.itertuples()))
@@ -142,7 +148,7 @@ queries = view.tables.fan_out.loc[view.tables.fan_out["task_id"] == task_id, "qu
 st.subheader("Fan-out queries")
 if queries:
     st.caption(f"{len(queries)} web search{'' if len(queries) == 1 else 'es'} the model ran for this answer.")
-    st.markdown("\n".join(f"- {safe_markdown(query)}" for query in queries))
+    st.markdown("\n".join(f"- {safe_markdown(query, limit=500)}" for query in queries))
 else:
     st.caption("None: web search was off, or the engine did not report its searches.")
 

@@ -5,7 +5,8 @@ import plotly.express as px
 import streamlit as st
 
 from core import metrics
-from ui import shell, tables_ui, theme
+from ui import charts, shell, tables_ui, theme
+from ui.safe import md_text
 
 view = shell.page("Cited domains", ":material/language:")
 tables, by = view.tables, view.by
@@ -39,7 +40,7 @@ figure = px.bar(
     title=f"Top {len(top)} cited {by}s in {view.answers_total} answers")
 figure.update_layout(showlegend=colored_by_role, height=max(320, 26 * len(top)))
 figure.update_yaxes(categoryorder="total ascending")  # most cited on top, whatever the colours
-st.plotly_chart(figure, key="domains_bar")
+charts.plotly_chart(figure, "domains_bar")
 
 tables_ui.table(counts, f"cited-{by}s", key="domain_counts")
 
@@ -50,12 +51,12 @@ heat = px.imshow(matrix, text_auto=True, aspect="auto", color_continuous_scale="
                  title="Answers citing each site, per prompt")
 heat.update_xaxes(tickangle=-30, ticktext=[p[:40] + ("…" if len(p) > 40 else "") for p in matrix.columns],
                   tickvals=list(matrix.columns))
-st.plotly_chart(heat, key="domains_heatmap")
+charts.plotly_chart(heat, "domains_heatmap")
 
 st.subheader("The citations behind a site")
 chosen = st.selectbox(f"Cited {by}", counts[by], key="w_trace_domain")
 behind = citations[citations[by] == chosen]
-st.caption(f"{len(behind)} citations of {chosen} in {behind['task_id'].nunique()} answers.")
+st.caption(f"{len(behind)} citations of {md_text(chosen)} in {behind['task_id'].nunique()} answers.")
 tables_ui.table(behind, "citations-of-site", key="trace_table",
                 columns=["task_id", "engine", "model", "prompt", "title", "link", "host", "cited_text"])
 

@@ -1,15 +1,13 @@
 """Usage and cost: tokens by kind, money spent and task cost, per answer, per model and per day."""
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import plotly.express as px
 import streamlit as st
 
 from core import metrics
 from core.tables import TOKEN_FIELDS
-from ui import shell, tables_ui, theme
+from ui import charts, shell, tables_ui, theme
 
 TOKEN_LABELS = {"input_tokens": "Input", "output_tokens": "Output", "reasoning_tokens": "Reasoning"}
 TOKEN_COLORS = {TOKEN_LABELS[field]: color for field, color in theme.TOKEN_COLORS.items()}
@@ -94,7 +92,7 @@ model_bars = px.bar(
     labels={"model": "", "kind": "Tokens", "tokens": "Tokens per answer" if scale == "mean" else "Tokens"},
     title=("Mean tokens per answer" if scale == "mean" else "Tokens") + f" by model, {answers} answers "
           "(models by spend)")
-st.plotly_chart(model_bars, key="usage_tokens_by_model")
+charts.plotly_chart(model_bars, "usage_tokens_by_model")
 
 left, right = st.columns(2)
 orders = {"engine": sorted(by_model["engine"].unique()), "model": sorted(by_model["model"].unique())}
@@ -105,7 +103,7 @@ cost_bars = px.bar(by_model, x="spend_per_answer", y="model", orientation="h", c
                    title="Spend per answer by model")
 cost_bars.update_layout(xaxis_tickprefix="$", height=max(320, 34 * len(by_model)))
 cost_bars.update_yaxes(categoryorder="total ascending")
-left.plotly_chart(cost_bars, key="usage_cost_per_answer")
+charts.plotly_chart(cost_bars, "usage_cost_per_answer", left)
 
 with right:
     dated = completed["datetime"].dropna()
@@ -133,7 +131,7 @@ with right:
         pad = max(step, (pd.Timedelta(days=7) - (max(spend["day"]) - min(spend["day"]))) / 2)  # at least a week
         first, last = pd.Timestamp(min(spend["day"])), pd.Timestamp(max(spend["day"]))
         day_bars.update_xaxes(range=[first - pad, last + step + pad])
-    st.plotly_chart(day_bars, key="usage_over_time")
+    charts.plotly_chart(day_bars, "usage_over_time")
     if undated:
         st.caption(f"{undated} answers have no date and are not in this chart.")
 
@@ -148,7 +146,7 @@ st.subheader("Tokens per answer")
 ordered = completed.assign(total_tokens=completed[list(TOKEN_FIELDS)].sum(axis=1)).sort_values(
     ["datetime", "task_id"])
 if len(ordered) <= PER_ANSWER_BARS:
-    hover = ordered.assign(prompt=ordered["prompt"].fillna("").map(lambda p: html.escape(p[:80])))  # LLM text
+    hover = ordered.assign(prompt=ordered["prompt"].fillna("").str.slice(0, 80))  # escaped by ui.charts
     task_bars = px.bar(_tokens_long(hover, ["task_id", "engine", "model", "prompt"]), x="task_id", y="tokens",
                        color="kind", color_discrete_map=TOKEN_COLORS,
                        category_orders={"kind": list(TOKEN_COLORS), "task_id": list(ordered["task_id"])},
@@ -162,7 +160,7 @@ else:  # thousands of bars say less than their distribution, and cost seconds to
                              color_discrete_map=theme.ENGINE_COLORS,
                              labels={"total_tokens": "Tokens of one answer (input + output + reasoning)"},
                              title=f"Tokens per answer: distribution over {answers} answers")
-st.plotly_chart(task_bars, key="usage_tokens_by_task")
+charts.plotly_chart(task_bars, "usage_tokens_by_task")
 with st.expander("Every answer's tokens and cost", icon=":material/table_rows:"):
     tables_ui.table(ordered, "usage-by-task", key="usage_task_table",
                     columns=["task_id", "engine", "model", "prompt", "datetime", "web_search", *TOKEN_FIELDS,

@@ -2,7 +2,7 @@
 
 It serves ``task_get`` and ``tasks_ready`` of the LLM-responses API (gemini, chat_gpt, claude) and
 ``appendix/user_data``, checks HTTP Basic auth, and can be scripted to fail (HTTP errors, API
-status codes, broken bodies, delays). It never logs anything, credentials least of all.
+status codes, broken bodies, delays, a ``Retry-After`` header, a body trickled byte by byte). It never logs anything, credentials least of all.
 
     with FakeDataForSEO() as api:
         api.add_task("gemini", task)
@@ -48,7 +48,7 @@ MESSAGES = {
     50000: "Internal Error.",
     50301: "Service Unavailable.",
 }
-BEHAVIOURS = {"http", "code", "task_code", "broken", "delay", "auth"}
+BEHAVIOURS = {"http", "code", "task_code", "broken", "delay", "auth", "retry_after", "trickle"}
 _TASK_GET = re.compile(r"/v3/ai_optimization/([^/]+)/llm_responses/task_get/([^/]+)")
 _TASKS_READY = re.compile(r"/v3/ai_optimization/([^/]+)/llm_responses/tasks_ready")
 _USER_DATA = "/v3/appendix/user_data"
@@ -60,6 +60,14 @@ class Request(NamedTuple):
     method: str
     path: str
     auth_ok: bool
+
+
+class _Reply(NamedTuple):
+    status: int
+    body: bytes
+    content_type: str
+    headers: tuple[tuple[str, str], ...] = ()
+    seconds_per_byte: float = 0.0  # > 0: the body is written a byte at a time
 
 
 class _Route(NamedTuple):
@@ -203,7 +211,9 @@ class FakeDataForSEO:
 
         A behaviour is ``("http", 500)``, ``("code", 40202)`` (top-level code, HTTP 200),
         ``("task_code", 50000)`` (task-level code), ``("broken", "nonjson" | "truncated")``,
-        ``("delay", seconds)`` or ``("auth", 401 | 402 | 40210)``. Requests of an id use its own
+        ``("delay", seconds)``, ``("auth", 401 | 402 | 40210)``, ``("retry_after", seconds)`` (a 503 with
+        that ``Retry-After`` header) or ``("trickle", seconds)`` (the normal reply, its body written one
+        byte every ``seconds``). Requests of an id use its own
         queue first, then the global one; once both are empty, requests are answered normally.
         """
         for kind, arg in behaviours:
@@ -244,17 +254,28 @@ class FakeDataForSEO:
                 self._requests.append(Request(handler.command, path, auth_ok))
             if self.latency:
                 time.sleep(self.latency)
-            status, body, content_type = self._answer(handler.command, path, auth_ok)
+            reply = self._answer(handler.command, path, auth_ok)
         finally:
             with self._lock:  # before the reply leaves, so a client's next request never overlaps
                 self._in_flight -= 1
-        handler.send_response(status)
-        handler.send_header("Content-Type", content_type)
-        handler.send_header("Content-Length", str(len(body)))
-        if status == 401:
+        handler.send_response(reply.status)
+        handler.send_header("Content-Type", reply.content_type)
+        handler.send_header("Content-Length", str(len(reply.body)))
+        if reply.status == 401:
             handler.send_header("WWW-Authenticate", 'Basic realm="DataForSEO"')
+        for name, value in reply.headers:
+            handler.send_header(name, value)
         handler.end_headers()
-        handler.wfile.write(body)
+        if not reply.seconds_per_byte:
+            handler.wfile.write(reply.body)
+            return
+        try:
+            for index in range(len(reply.body)):
+                handler.wfile.write(reply.body[index:index + 1])
+                handler.wfile.flush()
+                time.sleep(reply.seconds_per_byte)
+        except OSError:  # the client gave up: that is what a trickle tests
+            handler.close_connection = True
 
     def _auth_ok(self, header: str | None) -> bool:
         scheme, _, encoded = (header or "").partition(" ")
@@ -266,7 +287,7 @@ class FakeDataForSEO:
             return False
         return hmac.compare_digest(given, f"{self.login}:{self.password}".encode())
 
-    def _answer(self, method: str, path: str, auth_ok: bool) -> tuple[int, bytes, str]:
+    def _answer(self, method: str, path: str, auth_ok: bool) -> _Reply:
         """Status, body and content type for one request."""
         if not auth_ok:
             return self._auth_error(40100)
@@ -280,6 +301,11 @@ class FakeDataForSEO:
         if kind == "delay":
             time.sleep(arg)
             return self._normal(route)
+        if kind == "trickle":
+            return self._normal(route)._replace(seconds_per_byte=arg)
+        if kind == "retry_after":
+            return _html(503, "<html><body><h1>503 Service Unavailable</h1></body></html>")._replace(
+                headers=(("Retry-After", str(arg)),))
         if kind == "http":
             if arg == 500:
                 return _json(500, envelope(None, 50000, self._message(50000)))
@@ -292,8 +318,8 @@ class FakeDataForSEO:
             return self._auth_error({401: 40100, 402: 40200}.get(arg, arg))
         if arg == "nonjson":
             return _html(200, "<html>Bad gateway</html>")
-        status, body, content_type = self._normal(route)
-        return status, body[: len(body) // 2], content_type
+        reply = self._normal(route)
+        return reply._replace(body=reply.body[: len(reply.body) // 2])
 
     def _route(self, method: str, path: str) -> _Route | None:
         if method != "GET":
@@ -311,7 +337,7 @@ class FakeDataForSEO:
                     return self._scripts[key].popleft()
         return None
 
-    def _normal(self, route: _Route) -> tuple[int, bytes, str]:
+    def _normal(self, route: _Route) -> _Reply:
         if route.kind == "task_get":
             return _json(200, self._task_get(route.engine, route.task_id))
         if route.kind == "tasks_ready":
@@ -375,7 +401,7 @@ class FakeDataForSEO:
             task["data"] = {"api": "appendix", "function": "user_data"}
         return task
 
-    def _auth_error(self, code: int) -> tuple[int, bytes, str]:
+    def _auth_error(self, code: int) -> _Reply:
         """An account-level refusal: HTTP 401 or 402 (from the code), ``tasks`` null."""
         return _json(code // 100, envelope(None, code, self._message(code)))
 
@@ -383,9 +409,9 @@ class FakeDataForSEO:
         return MESSAGES.get(code, "Error.").format(limit=self.task_get_limit)
 
 
-def _json(status: int, body: dict[str, Any]) -> tuple[int, bytes, str]:
-    return status, json.dumps(body, ensure_ascii=False).encode(), "application/json"
+def _json(status: int, body: dict[str, Any]) -> _Reply:
+    return _Reply(status, json.dumps(body, ensure_ascii=False).encode(), "application/json")
 
 
-def _html(status: int, text: str) -> tuple[int, bytes, str]:
-    return status, text.encode(), "text/html"
+def _html(status: int, text: str) -> _Reply:
+    return _Reply(status, text.encode(), "text/html")

@@ -236,3 +236,33 @@ def test_report_demo(cli_env):
     assert report["usage"]["input_tokens"] == sum(r["reply"]["tasks"][0]["result"][0]["input_tokens"]
                                                   for r in completed)
     assert report["domains"] and not (pathlib.Path(cli_env["HOME"]) / ".local").exists()
+
+
+def test_report_csv_defuses_formulas_in_every_text_column(fake_api, sample, cli_env):
+    reply = sample("hostile")
+    task = reply["tasks"][0]
+    task["result"][0]["model_name"] = '=HYPERLINK("http://evil.example","x")'
+    task["data"]["tag"] = "@SUM(1)\rsecond line"
+    fake_api.add_reply("gemini", task["id"], reply)
+    env = {**cli_env, "DATAFORSEO_LOGIN": fake_api.login, "DATAFORSEO_PASSWORD": fake_api.password,
+           "DATAFORSEO_BASE_URL": fake_api.base_url}
+    done = subprocess.run([sys.executable, "-m", "core", "report", "--format", "csv", task["id"]], cwd=ROOT,
+                          env=env, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout.decode("utf-8"), newline="")))
+    assert len(rows) == 1
+    assert rows[0]["model"] == "'" + task["result"][0]["model_name"]
+    assert rows[0]["tag"] == "'@SUM(1)\rsecond line"
+
+
+def test_ids_file_with_carriage_returns_or_binary(served, tmp_path):
+    env, ids, _ = served
+    old_mac = tmp_path / "ids.csv"
+    old_mac.write_bytes(("id,note\r" + "".join(f"{i},x\r" for i in ids[:2])).encode())
+    done = run_cli(["fetch", "--ids-file", str(old_mac)], env)
+    assert done.returncode == 0, done.stderr
+    assert [line.split("\t")[0] for line in done.stdout.splitlines()] == ids[:2]
+    binary = tmp_path / "ids.xlsx"
+    binary.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00")
+    refused = run_cli(["fetch", "--ids-file", str(binary)], env)
+    assert refused.returncode == 2 and "not a text file" in refused.stderr and "Traceback" not in refused.stderr

@@ -487,3 +487,32 @@ def test_bad_credentials_stop_at_the_user_data_request(loaded):
         [t["id"] for t in tasks.values()], "gemini")
     assert isinstance(batch.error, errors.AuthError) and api.count() == 1
     assert [o.status for o in batch.outcomes] == ["not requested"] * 3
+
+
+def test_retry_after_waits_at_most_max_backoff(loaded, monkeypatch):
+    """A 503 with ``Retry-After: 45`` is retried after ``max_backoff``, not 45 s."""
+    import urllib3.util.retry
+    api, tasks = loaded
+    task_id = tasks["gemini_direct_url"]["id"]
+    api.script(task_id, ("retry_after", 45))
+    waits = []
+    monkeypatch.setattr(urllib3.util.retry.time, "sleep", waits.append)
+    with client_for(api, max_backoff=0.05) as client:
+        assert client.fetch_task("gemini", task_id).completed
+    assert api.count(task_id) == 2  # the 503, then the retry
+    assert waits and max(waits) <= 0.05
+
+
+def test_a_trickled_body_stops_at_the_deadline(loaded):
+    """A byte every 50 ms of a reply of several KB would take minutes; the request gives up at its deadline
+    and the id fails as a timeout while the batch goes on."""
+    api, tasks = loaded
+    slow, fine = tasks["gemini_direct_url"]["id"], tasks["claude_reasoning"]["id"]
+    api.script(slow, *[("trickle", 0.05)] * 3)
+    with client_for(api, deadline=0.3, max_attempts=1) as client:
+        batch = client.fetch_tasks([slow], "gemini")
+        other = client.fetch_task("claude", fine)
+    outcome = batch.outcomes[0]
+    assert batch.error is None and outcome.status == sansio.FAILED
+    assert "timeout" in outcome.status_message and "0.3 s" in outcome.status_message
+    assert other.completed

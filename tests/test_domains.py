@@ -132,3 +132,25 @@ def test_no_network_request_for_domains(monkeypatch):
     # and the module's own extractor, on hosts it cannot have cached
     assert domains.registrable_domain("x.fresh-host-71c2.com.au") == "fresh-host-71c2.com.au"
     assert domains.registrable_domain("y.fresh-host-71c2.org") == "fresh-host-71c2.org"
+
+
+@pytest.mark.parametrize("url", ["https://xn--pple-43d.com/x", "https://\u0430pple.com/x",  # Cyrillic а
+                                 "https://xn--80ak6aa92e.com/"])  # аррӏе.com, every letter Cyrillic
+def test_a_look_alike_host_stays_ascii_and_is_flagged(url):
+    host = domains.host_of(url)
+    assert host.isascii() and host.startswith("xn--") and host != "apple.com"
+    assert domains.mixed_script(host)
+    assert domains.registrable_domain(host) == host
+
+
+@pytest.mark.parametrize("url, shown", [("https://xn--bcher-kva.de/", "bücher.de"),
+                                        ("https://xn--e1afmkfd.xn--p1ai/", "пример.рф"),
+                                        ("https://例え.jp/", "例え.jp"), ("https://apple.com/", "apple.com")])
+def test_a_host_in_one_script_is_shown_as_read_and_not_flagged(url, shown):
+    assert domains.host_of(url) == shown and not domains.mixed_script(shown)
+
+
+def test_bidi_controls_are_removed_from_hosts():
+    assert domains.host_of("https://moc.\u202eelppa.example.com/") == "moc.elppa.example.com"
+    assert domains.attribute("https://\u2066evil\u2069.com/a")[1] == "evil.com"
+    assert not domains.mixed_script(None)

@@ -1,6 +1,7 @@
 """Exports: CSV, Excel and JSON carry the table as shown, with spreadsheet formulas defused."""
 from __future__ import annotations
 
+import csv
 import io
 import json
 
@@ -38,3 +39,38 @@ def test_json_bundle_holds_what_the_view_is_and_every_record():
     bundle = json.loads(export.to_json({"tasks": tables.tasks}, {"page": "usage", "demo": True}))
     assert bundle["about"] == {"page": "usage", "demo": True}
     assert [r["task_id"] for r in bundle["tasks"]] == list(tables.tasks["task_id"])
+
+
+def _hostile() -> pd.DataFrame:
+    """Categories as the tables make them (model, engine, status), a bare carriage return, a missing code."""
+    return pd.DataFrame({
+        "model": pd.Categorical(['=HYPERLINK("http://evil.example","x")', "gpt"]),
+        "engine": pd.Categorical(["+cmd", "gemini"]), "status": pd.Categorical(["@SUM(1)", "completed"]),
+        "tag": ["-2+3", "\tx"], "title": ["line one\rline two", "a\r\nb"],
+        "status_code": [20000, None], "cost": [0.5, None]})
+
+
+def test_every_text_column_is_defused_categories_included():
+    back = pd.read_csv(io.BytesIO(export.to_csv(_hostile())), dtype=str, keep_default_na=False)
+    for column in ("model", "engine", "status", "tag"):
+        assert all(not v.startswith(("=", "+", "-", "@", "\t")) for v in back[column]), column
+    assert back["model"][0] == '\'=HYPERLINK("http://evil.example","x")' and back["model"][1] == "gpt"
+    book = openpyxl.load_workbook(io.BytesIO(export.to_excel({"t": _hostile()})))
+    cells = [c.value for row in book["t"].iter_rows(min_row=2) for c in row]
+    assert not any(isinstance(v, str) and v.startswith(("=", "+", "-", "@", "\t")) for v in cells)
+    assert all(c.data_type != "f" for row in book["t"].iter_rows() for c in row)  # not one formula
+
+
+def test_a_carriage_return_never_splits_a_row_and_codes_stay_integers():
+    raw = export.to_csv(_hostile())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
+    assert len(rows) == 3 and all(len(row) == 7 for row in rows)
+    assert rows[1][4] == "line one\rline two" and rows[2][4] == "a\r\nb"
+    assert rows[1][5] == "20000" and rows[2][5] == ""  # not 20000.0
+    assert rows[1][6] == "0.5"
+
+
+def test_excel_drops_control_characters_it_cannot_hold():
+    frame = pd.DataFrame({"text": ["bell\x07 and vt\x0b"]})
+    book = openpyxl.load_workbook(io.BytesIO(export.to_excel({"t": frame})))
+    assert book["t"]["A2"].value == "bell and vt"

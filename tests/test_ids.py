@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from core.ids import ids_from_upload, is_task_id, parse_ids, why_malformed
+from core.text import NotTextError
 
 A = "11160914-1535-0613-0000-6e3f1a2b9c01"
 B = "11160917-1535-0613-0000-2b7d9e4c5a02"
@@ -127,3 +128,25 @@ def test_byte_order_mark(content):
 def test_text_upload_and_empty_upload():
     assert ids_from_upload(f"task_id\n{A}\n").valid == [A]
     assert not ids_from_upload(b"") and not ids_from_upload(b"\n\n")
+
+
+
+
+
+@pytest.mark.parametrize("content", [f"id,note\r{A},first\r{B},second\r".encode(),  # old Excel for Mac
+                                     f"note,task_id\r\"a\rb\",{A}\rx,{B}".encode("mac_roman"),
+                                     f"{A}\r{B}\r".encode()])
+def test_carriage_return_line_ends(content):
+    assert ids_from_upload(content).valid == [A, B]
+
+
+def test_utf16_and_non_utf8_text_still_give_their_ids():
+    assert ids_from_upload(f"task_id\r\n{A}\r\n".encode("utf-16")).valid == [A]
+    assert ids_from_upload(f"note,id\nCaf\xe9,{A}\n".encode("latin-1")).valid == [A]
+
+
+@pytest.mark.parametrize("content", [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", b"PK\x03\x04\x14\x00\x06\x00",
+                                     bytes(range(256)) * 4])
+def test_a_binary_file_is_refused_with_a_clear_message(content):
+    with pytest.raises(NotTextError, match="not a text file"):
+        ids_from_upload(content)

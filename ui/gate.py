@@ -28,6 +28,7 @@ from collections.abc import Mapping
 import streamlit as st
 
 from core.config import Gate, is_sha256_hex
+from ui.safe import md_text
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +75,10 @@ def _oidc(gate: Gate) -> None:
         log.warning("gate: signed-in user not on the allow list")
         with st.sidebar:
             st.button("Log out", key="_gate_logout", icon=":material/logout:", on_click=_logout)
-        _stop_closed(f"{email or 'This account'} is not allowed to see this dashboard. "
+        _stop_closed(f"{md_text(email) or 'This account'} is not allowed to see this dashboard. "
                      "Log out and sign in with another account, or ask the administrator.")
     with st.sidebar:
-        st.caption(f"Signed in as {email or st.user.get('name') or 'you'}")
+        st.caption(f"Signed in as {md_text(email or st.user.get('name')) or 'you'}")
         st.button("Log out", key="_gate_logout", icon=":material/logout:", on_click=_logout)
 
 

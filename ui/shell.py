@@ -14,6 +14,7 @@ from core.model import COMPLETED
 from core.tables import Tables
 from ui import data, gate, sidebar, state
 from ui.data import Loaded, Settings
+from ui.safe import md_text
 
 PAGES = [
     ("app.py", "Load tasks", ":material/download:"),
@@ -68,7 +69,7 @@ def page(title: str, icon: str) -> View:
     state.sync_url()
     st.title(title)
     for kind, text in state.take_notices():
-        getattr(st, kind)(text, icon=NOTICE_ICONS[kind])
+        getattr(st, kind)(md_text(text, limit=2000), icon=NOTICE_ICONS[kind])
     _status_line(config, loaded, tables)
     return View(config, loaded, tables, brands, competitors, by, store, archive_error)
 
@@ -94,7 +95,7 @@ def _ids(store: Archive | None, archive_error: str | None) -> list[str]:
             st.error("This link's id list is not in this deployment's archive.", icon=":material/link_off:")
             state.put("ref", [])
         if archive_error:
-            st.error(archive_error, icon=":material/database:")
+            st.error(md_text(archive_error, limit=1000), icon=":material/database:")
     elif len(ids) > state.URL_ID_LIMIT and not ref and store is not None:
         try:
             state.put("ref", store.save_id_list(ids))
@@ -111,9 +112,9 @@ def _status_line(config: Settings, loaded: Loaded, tables: Tables) -> None:
         st.info(f"**Demo data**: a bundled sample of illustrative tasks, not a real account. {how}",
                 icon=":material/science:")
     if loaded.batch.error:
-        st.error(f"The batch stopped: {loaded.batch.error}", icon=":material/error:")
+        st.error(f"The batch stopped: {md_text(loaded.batch.error, limit=1000)}", icon=":material/error:")
     if loaded.batch.archive_error:
-        st.warning(f"Archive unavailable, nothing was kept: {loaded.batch.archive_error}",
+        st.warning(f"Archive unavailable, nothing was kept: {md_text(loaded.batch.archive_error, limit=1000)}",
                    icon=":material/database:")
     if loaded.from_archive:
         st.caption(f"Everything in the archive: {len(loaded.ids)} completed answers.")

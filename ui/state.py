@@ -60,7 +60,10 @@ def init() -> None:
         except errors.ConfigurationError as exc:
             put("engine", [])
             notice("warning", f"The link's engine was ignored: {exc}")
-    put("ref", [r for r in get("ref")[:1] if r.isalnum() and len(r) <= 32])
+    refs = get("ref")[:1]
+    put("ref", [r for r in refs if r.isalnum() and len(r) <= 32])
+    if refs and not get("ref"):
+        notice("warning", f"The link's id list reference {refs[0][:40]!r} is not one: it was ignored.")
     st.session_state[SEEDED] = True
 
 

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core import export
+from core.text import without_bidi
 from ui import state
 
 COLUMN_CONFIG = {
@@ -42,7 +43,7 @@ def table(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = 
     Downloads are callables: the file is built when clicked, not on every rerun. A table with a
     ``task_id`` column traces its figures to the answers: selecting a row opens that answer.
     """
-    shown = frame[columns] if columns else frame
+    shown = _without_bidi(frame[columns] if columns else frame)
     traceable = "task_id" in shown.columns
     event = st.dataframe(shown, key=key, hide_index=True, height=height,
                          column_config={c: COLUMN_CONFIG[c] for c in shown.columns if c in COLUMN_CONFIG},
@@ -54,6 +55,23 @@ def table(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = 
             st.switch_page("pages/answers.py")
     st.download_button(f"CSV ({len(shown)} rows)", lambda: export.to_csv(shown), file_name=f"{name}.csv",
                        mime="text/csv", icon=":material/download:", key=f"{key}_csv", on_click="ignore")
+
+
+def _without_bidi(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with bidi controls dropped from its text cells (they would reorder what a cell shows)."""
+    def clean(value):
+        return without_bidi(value) if isinstance(value, str) else value
+
+    out = frame
+    for column in frame.columns:
+        series = frame[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            categories = [clean(c) for c in series.cat.categories]
+            if categories != list(series.cat.categories):
+                out = out.assign(**{column: series.astype(object).map(clean)})
+        elif series.dtype == object or isinstance(series.dtype, pd.StringDtype):
+            out = out.assign(**{column: series.map(clean)})
+    return out
 
 
 def view_downloads(frames: dict[str, pd.DataFrame], about: dict, key: str) -> None:
