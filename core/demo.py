@@ -16,6 +16,8 @@ from core.client import Batch, Progress
 from core.sansio import TaskOutcome
 
 DEMO_FILE = Path(__file__).with_name("data") / "demo_replies.json"
+# An unknown id's message: the demo never asks the API, so no API code is made up for it.
+NOT_IN_DEMO = "not in the demo data (demo mode never asks the API)"
 
 
 @lru_cache(maxsize=1)
@@ -48,8 +50,7 @@ class DemoSource:
                     progress: Progress | None = None) -> Batch:
         started, known, outcomes = time.monotonic(), demo_outcomes(), []
         for n, task_id in enumerate(ids, 1):
-            outcome = known.get(task_id) or TaskOutcome(task_id, engine, sansio.NOT_FOUND, 40401,
-                                                        "Task Not Found. (not in the demo data)")
+            outcome = known.get(task_id) or TaskOutcome(task_id, engine, sansio.NOT_FOUND, None, NOT_IN_DEMO)
             outcomes.append(outcome)
             if progress:
                 progress(n, len(ids), outcome)
