@@ -16,6 +16,11 @@ def demo_tasks(completed: bool = True) -> list[dict]:
     return [t for t in tasks if t["status_code"] == 20000] if completed else tasks
 
 
+def result_of(task: dict) -> dict:
+    """The task's first result, or an empty dict for a completed task whose ``result`` is null."""
+    return (task.get("result") or [{}])[0]
+
+
 def figure(at, key: str) -> dict:
     """The plotly figure (data and layout) of the chart drawn with ``key``."""
     charts = [c for c in at.get("plotly_chart") if key in c.proto.id]

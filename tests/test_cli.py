@@ -223,6 +223,6 @@ def test_report_demo(cli_env):
     assert [row["id"] for row in report["tasks"]] == [r["task_id"] for r in replies]
     completed = [r for r in replies if (r["reply"].get("tasks") or [{}])[0].get("status_code") == 20000]
     assert report["counts"]["completed"] == len(completed) > 0
-    assert report["usage"]["input_tokens"] == sum(r["reply"]["tasks"][0]["result"][0]["input_tokens"]
-                                                  for r in completed)
+    assert report["usage"]["input_tokens"] == sum(result["input_tokens"] for r in completed
+                                                  for result in r["reply"]["tasks"][0]["result"] or [])
     assert report["domains"] and not (pathlib.Path(cli_env["HOME"]) / ".local").exists()

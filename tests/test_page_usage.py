@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 import numpy as np
 import pytest
 
-from tests.page_values import demo_tasks, figure, metrics, table_with, values
+from tests.page_values import demo_tasks, figure, metrics, result_of, table_with, values
 
 KINDS = {"Input": "input_tokens", "Output": "output_tokens", "Reasoning": "reasoning_tokens"}
 
@@ -26,12 +26,12 @@ def _completed(tasks: list[dict]) -> list[dict]:
 
 
 def _citations(task: dict) -> int:
-    return sum(len(s.get("annotations") or []) for item in task["result"][0]["items"] or []
+    return sum(len(s.get("annotations") or []) for item in result_of(task).get("items") or []
                if item["type"] == "message" for s in item["sections"])
 
 
 def _sum(tasks: list[dict], field: str) -> float:
-    return sum(t["cost"] if field == "cost" else t["result"][0][field] or 0 for t in tasks)
+    return sum(t["cost"] if field == "cost" else result_of(t).get(field) or 0 for t in tasks)
 
 
 def _total(usd: float) -> str:
@@ -50,10 +50,11 @@ def _expected_metrics(done: list[dict]) -> dict[str, str]:
 def _per_model(done: list[dict]) -> dict[str, dict]:
     models: dict[str, dict] = defaultdict(Counter)
     for t in done:
-        r = t["result"][0]
-        row = models[r["model_name"]]
-        row.update(answers=1, cost=t["cost"], money_spent=r["money_spent"], searched=int(r["web_search"] is True),
-                   citations=_citations(t), **{f: r[f] for f in KINDS.values()})
+        r = result_of(t)  # a completed task with a null result still counts as an answer today
+        row = models[r.get("model_name") or t["data"]["model_name"]]
+        row.update(answers=1, cost=t["cost"], money_spent=r.get("money_spent") or 0,
+                   searched=int(r.get("web_search") is True), citations=_citations(t),
+                   **{f: r.get(f) or 0 for f in KINDS.values()})
     return models
 
 
@@ -92,7 +93,7 @@ def test_demo_tokens_by_model_chart_and_table_match_the_raw_replies(demo_env, ap
     assert list(table["cost"]) == sorted(table["cost"], reverse=True)
 
     cost_bars = _bars(figure(at, "usage_cost_per_answer"), x="y", y="x")
-    engines = {t["result"][0]["model_name"]: t["data"]["se"] for t in _completed(demo_tasks(completed=False))}
+    engines = {t["data"]["model_name"]: t["data"]["se"] for t in _completed(demo_tasks(completed=False))}
     assert cost_bars == pytest.approx({(engines[m], m): row["cost"] / row["answers"] for m, row in per_model.items()})
 
 
@@ -108,8 +109,9 @@ def test_demo_tokens_of_each_answer(demo_env, app):
     done = _completed(demo_tasks(completed=False))
     at = app(page="pages/usage.py")
     fig = figure(at, "usage_tokens_by_task")
-    assert _bars(fig) == {(kind, t["id"]): t["result"][0][f] for t in done for kind, f in KINDS.items()}
-    order = sorted(done, key=lambda t: (t["result"][0]["datetime"], t["id"]))  # all +00:00: text sorts as time
+    assert _bars(fig) == {(kind, t["id"]): result_of(t).get(f) or 0 for t in done for kind, f in KINDS.items()}
+    # all +00:00: text sorts as time; an answer without a date comes last
+    order = sorted(done, key=lambda t: (result_of(t).get("datetime") or "~", t["id"]))
     assert values(fig["data"][0]["x"]) == [t["id"] for t in order]
 
 
@@ -120,8 +122,8 @@ def test_demo_money_spent_per_day_by_model(demo_env, app):
     at.selectbox(key="w_usage_split").set_value("model")
     at.selectbox(key="w_usage_amount").set_value("money_spent").run()
     expected: Counter = Counter()
-    for t in done:
-        expected[t["result"][0]["model_name"], t["result"][0]["datetime"][:10]] += t["result"][0]["money_spent"]
+    for result in filter(None, map(result_of, done)):  # an answer without a date has no day
+        expected[result["model_name"], result["datetime"][:10]] += result["money_spent"]
     fig = figure(at, "usage_over_time")
     assert fig["layout"]["title"]["text"] == "Money spent per day by model"
     assert _bars(fig) == pytest.approx(dict(expected))
