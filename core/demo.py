@@ -15,7 +15,7 @@ from core import sansio
 from core.model import NOT_FOUND, Batch, Progress, TaskOutcome
 
 DEMO_FILE = Path(__file__).with_name("data") / "demo_replies.json"
-NOT_IN_DEMO = "Not in the demo data (demo mode never asks the API)."
+NOT_IN_DEMO = "not in the demo data (demo mode never asks the API)"
 
 
 @lru_cache(maxsize=1)

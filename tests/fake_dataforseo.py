@@ -27,27 +27,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from core import replies
+from core.replies import envelope
+
 ENGINES = ("gemini", "chat_gpt", "claude")
-VERSION = "0.1.20261110"
-MESSAGES = {
-    20000: "Ok.",
-    40001: "This id is used by another client, check the id.",
-    40002: "This id is used by another search engine, check the Path.",
-    40100: "You are not authorized to access this resource.",
-    40200: "Payment Required.",
-    40202: "You can't make more than {limit} requests per minute. Please, try again later.",
-    40203: "The cost limit has been exceeded. You can modify your cost limit in the user panel.",
-    40209: "You can't make more than 30 simultaneous requests. Please, try again later.",
-    40210: "Insufficient funds.",
-    40400: "Not Found.",
-    40401: "Task Not Found.",
-    40402: "Invalid Path.",
-    40403: "Results Expired.",
-    40601: "Task Handed.",
-    40602: "Task In Queue.",
-    50000: "Internal Error.",
-    50301: "Service Unavailable.",
-}
+# The API's messages; 40202 states the per-minute limit the fake is set to.
+MESSAGES = {**replies.MESSAGES,
+            40202: "You can't make more than {limit} requests per minute. Please, try again later."}
 BEHAVIOURS = {"http", "code", "task_code", "broken", "delay", "auth", "retry_after", "trickle"}
 _TASK_GET = re.compile(r"/v3/ai_optimization/([^/]+)/llm_responses/task_get/([^/]+)")
 _TASKS_READY = re.compile(r"/v3/ai_optimization/([^/]+)/llm_responses/tasks_ready")
@@ -74,42 +60,6 @@ class _Route(NamedTuple):
     kind: str  # "task_get", "tasks_ready" or "user_data"
     engine: str | None = None
     task_id: str | None = None
-
-
-def envelope(tasks: list[dict[str, Any]] | None, status_code: int = 20000,
-             status_message: str = "Ok.") -> dict[str, Any]:
-    """A reply envelope around ``tasks`` (``None`` gives ``"tasks": null``)."""
-    tasks_list = tasks or []
-    return {
-        "version": VERSION,
-        "status_code": status_code,
-        "status_message": status_message,
-        "time": "0.0712 sec.",
-        "cost": round(sum(task.get("cost") or 0 for task in tasks_list), 7),
-        "tasks_count": len(tasks_list),
-        "tasks_error": sum(1 for task in tasks_list if task.get("status_code", 0) >= 40000),
-        "tasks": tasks,
-    }
-
-
-def task_get_path(engine: str, task_id: str) -> list[str]:
-    """The ``path`` field of a task_get task: the URL path split into parts."""
-    return ["v3", "ai_optimization", engine, "llm_responses", "task_get", task_id]
-
-
-def error_task(task_id: str, engine: str, code: int, message: str) -> dict[str, Any]:
-    """A task_get task that failed with ``code``: no result, no cost."""
-    return {
-        "id": task_id,
-        "status_code": code,
-        "status_message": message,
-        "time": "0.0000 sec.",
-        "cost": 0,
-        "result_count": 0,
-        "path": task_get_path(engine, task_id),
-        "data": {"api": "ai_optimization", "function": "llm_responses", "se": engine},
-        "result": None,
-    }
 
 
 class _Server(ThreadingHTTPServer):
@@ -200,11 +150,11 @@ class FakeDataForSEO:
 
     def add_pending(self, engine: str, task_id: str, code: int = 40602) -> None:
         """A task not done yet: 40602 Task In Queue. (or 40601 Task Handed.)."""
-        self.add_task(engine, error_task(task_id, engine, code, self._message(code)))
+        self.add_task(engine, replies.task(task_id, engine, code, self._message(code)))
 
     def add_expired(self, engine: str, task_id: str) -> None:
         """A task older than 30 days: 40403 Results Expired."""
-        self.add_task(engine, error_task(task_id, engine, 40403, self._message(40403)))
+        self.add_task(engine, replies.task(task_id, engine, 40403, self._message(40403)))
 
     def script(self, task_id: str | None, *behaviours: tuple[str, Any]) -> None:
         """Queue behaviours for the next requests of ``task_id`` (``None``: of any request), in order.
@@ -348,17 +298,17 @@ class FakeDataForSEO:
         with self._lock:
             stored = self._replies.get(task_id)
         if stored is None:
-            return envelope([error_task(task_id, engine, 40401, self._message(40401))])
+            return envelope([replies.task(task_id, engine, 40401, self._message(40401))])
         if stored[0] != engine:
-            return envelope([error_task(task_id, engine, 40002, self._message(40002))])
+            return envelope([replies.task(task_id, engine, 40002, self._message(40002))])
         return stored[1]
 
     def _ready(self, engine: str) -> list[dict[str, Any]]:
         """``tasks_ready`` items for the completed stored tasks of ``engine``."""
         with self._lock:
-            replies = [(task_id, reply) for task_id, (se, reply) in self._replies.items() if se == engine]
+            stored = [(task_id, reply) for task_id, (se, reply) in self._replies.items() if se == engine]
         items = []
-        for task_id, reply in replies:
+        for task_id, reply in stored:
             task = (reply.get("tasks") or [{}])[0]
             if task.get("status_code") != 20000:
                 continue
@@ -392,7 +342,7 @@ class FakeDataForSEO:
 
     def _error_task(self, route: _Route, code: int) -> dict[str, Any]:
         """A task with ``code`` and no result, its path and data matching ``route``."""
-        task = error_task(route.task_id or str(uuid.uuid4()), route.engine or "", code, self._message(code))
+        task = replies.task(route.task_id or str(uuid.uuid4()), route.engine or "", code, self._message(code))
         if route.kind == "tasks_ready":
             task["path"] = ["v3", "ai_optimization", route.engine, "llm_responses", "tasks_ready"]
             task["data"] = {"api": "ai_optimization", "function": "tasks_ready", "se": route.engine}

@@ -11,9 +11,21 @@ from core.demo import DEMO_FILE
 
 
 def demo_tasks(completed: bool = True) -> list[dict]:
-    """The raw task dicts of the bundled demo replies (the completed ones by default)."""
+    """The raw task dicts of the bundled demo replies (by default the answers: see :func:`is_answer`)."""
     tasks = [r["reply"]["tasks"][0] for r in json.loads(DEMO_FILE.read_text())["replies"]]
-    return [t for t in tasks if t["status_code"] == 20000] if completed else tasks
+    return [t for t in tasks if is_answer(t)] if completed else tasks
+
+
+def is_answer(task: dict) -> bool:
+    """Completed (20000) with some message text: a completed task without one is listed, never an answer."""
+    return task["status_code"] == 20000 and any(
+        (section.get("text") or "").strip() for item in result_of(task).get("items") or []
+        if item.get("type") == "message" for section in item.get("sections") or [])
+
+
+def result_of(task: dict) -> dict:
+    """The task's first result, or an empty dict for a completed task whose ``result`` is null."""
+    return (task.get("result") or [{}])[0]
 
 
 def figure(at, key: str) -> dict:

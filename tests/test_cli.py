@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from core.config import DEFAULT_TASK_PRICES
+from tests.page_values import is_answer
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DEMO_FILE = ROOT / "core" / "data" / "demo_replies.json"
@@ -231,10 +232,10 @@ def test_report_demo(cli_env):
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert [row["id"] for row in report["tasks"]] == [r["task_id"] for r in replies]
-    completed = [r for r in replies if (r["reply"].get("tasks") or [{}])[0].get("status_code") == 20000]
+    completed = [r for r in replies if is_answer(r["reply"]["tasks"][0])]
     assert report["counts"]["completed"] == len(completed) > 0
-    assert report["usage"]["input_tokens"] == sum(r["reply"]["tasks"][0]["result"][0]["input_tokens"]
-                                                  for r in completed)
+    assert report["usage"]["input_tokens"] == sum(result["input_tokens"] for r in completed
+                                                  for result in r["reply"]["tasks"][0]["result"] or [])
     assert report["domains"] and not (pathlib.Path(cli_env["HOME"]) / ".local").exists()
 
 

@@ -279,7 +279,9 @@ def test_image_environment_serves_the_demo(tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     output = log_path.read_text(errors="replace")
-    assert re.search(r"ui\.data: load engine=\w+ ids=60 source=demo outcomes=\{.*\} seconds=", output), output[-3000:]
+    demo_ids = len(json.loads((ROOT / "core" / "data" / "demo_replies.json").read_text(encoding="utf-8"))["replies"])
+    assert re.search(rf"ui\.data: load engine=\w+ ids={demo_ids} source=demo outcomes=\{{.*\}} seconds=", output), \
+        output[-3000:]
     assert "Traceback" not in output, output[-3000:]
     print(f"\nimage environment: fresh venv + requirements.txt {install_seconds:.0f} s, app healthy after "
           f"{start_seconds:.1f} s, stopped on SIGTERM in {stop_seconds:.1f} s", file=sys.stderr)

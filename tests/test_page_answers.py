@@ -14,14 +14,14 @@ import streamlit
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
-from tests.page_values import demo_tasks, metrics
+from tests.page_values import demo_tasks, metrics, result_of
 from ui.safe import safe_markdown
 
 HOSTILE_ID = "11160928-1535-0613-0000-9b5d2f7e4c09"
 
 
 def _items(task: dict, kind: str) -> list[dict]:
-    return [s for item in task["result"][0]["items"] or [] if item["type"] == kind for s in item["sections"]]
+    return [s for item in result_of(task).get("items") or [] if item["type"] == kind for s in item["sections"]]
 
 
 def _texts(at) -> list[str]:
@@ -82,7 +82,8 @@ def _assert_shows(at, task: dict, downloads: list[dict]) -> None:
 def _label(task: dict) -> str:
     prompt = " ".join(task["data"]["user_prompt"].split())
     short = prompt[:60] + ("…" if len(prompt) > 60 else "")
-    return f"{ENGINE_LABELS[task['data']['se']]} · {task['result'][0]['model_name']} · {short}"
+    model = result_of(task).get("model_name") or task["data"]["model_name"]
+    return f"{ENGINE_LABELS[task['data']['se']]} · {model} · {short}"
 
 
 def test_demo_lists_every_completed_answer_and_shows_the_first(demo_env, app, downloads):
@@ -90,7 +91,8 @@ def test_demo_lists_every_completed_answer_and_shows_the_first(demo_env, app, do
     at = app(page="pages/answers.py")
     box = at.selectbox(key="w_answer_task")
     repeated = Counter(map(_label, tasks))
-    expected = {_label(t) + (f" · {t['result'][0]['datetime'][:16]}" if repeated[_label(t)] > 1 else "")
+    answered = {t["id"]: result_of(t).get("datetime") for t in tasks}  # None for a null result
+    expected = {_label(t) + (f" · {answered[t['id']][:16]}" if repeated[_label(t)] > 1 and answered[t["id"]] else "")
                 for t in tasks}
     assert set(box.options) == expected and len(box.options) == len(tasks)
     _assert_shows(at, next(t for t in tasks if t["id"] == box.value), downloads)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from urllib.parse import urlsplit
 
-from tests.page_values import bar_totals, demo_tasks, figure, metrics, table_with
+from tests.page_values import bar_totals, demo_tasks, figure, metrics, result_of, table_with
 
 
 def _site(note: dict) -> str | None:
@@ -21,7 +21,7 @@ def _site(note: dict) -> str | None:
 def _hosts(tasks: list[dict]) -> Counter:
     counts = Counter()
     for task in tasks:
-        for item in (task.get("result") or [{}])[0].get("items") or []:
+        for item in result_of(task).get("items") or []:
             if item["type"] != "message":
                 continue
             for section in item["sections"]:
@@ -50,7 +50,7 @@ def test_registrable_domains_merge_subdomains_and_shares_count_all_answers(demo_
     assert row.loc["microsoft.com", "citations"] == hosts["support.microsoft.com"]
     assert abs(table["citation_share"].sum() - 1) < 1e-9
     top = table.iloc[0]
-    citing = sum(any(_site(n) == top["domain"] for item in (t["result"][0]["items"] or []) if item["type"] == "message"
+    citing = sum(any(_site(n) == top["domain"] for item in (result_of(t).get("items") or []) if item["type"] == "message"
                      for s in item["sections"] for n in s.get("annotations") or []) for t in tasks)
     assert top["answers"] == citing
     assert abs(top["answer_share"] - citing / len(tasks)) < 1e-9

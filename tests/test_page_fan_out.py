@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import copy
 
-from tests.page_values import bar_totals, demo_tasks, figure, metrics, table_with
+from tests.page_values import bar_totals, demo_tasks, figure, metrics, result_of, table_with
 from tests.test_themes import INTEGRATIONS, PRICING, REVIEWS
 
 TOPICS = {"pricing": PRICING, "integrations": INTEGRATIONS, "reviews": REVIEWS}  # the hand-made sets
 
 
 def test_theme_sizes_add_up_to_every_raw_fan_out_query(demo_env, app):
-    queries = [q for t in demo_tasks() for q in t["result"][0].get("fan_out_queries") or [] if q.strip()]
+    queries = [q for t in demo_tasks() for q in result_of(t).get("fan_out_queries") or [] if q.strip()]
     at = app(page="pages/fan_out.py")
     assert metrics(at)["Fan-out queries"] == str(len(queries))
     sizes = bar_totals(figure(at, "themes_bar"))

@@ -9,7 +9,7 @@ import pytest
 
 from core.config import DEFAULT_TASK_PRICES
 
-from tests.page_values import demo_tasks, figure, metrics, table_with, values
+from tests.page_values import demo_tasks, figure, is_answer, metrics, result_of, table_with, values
 
 KINDS = {"Input": "input_tokens", "Output": "output_tokens", "Reasoning": "reasoning_tokens"}
 
@@ -24,11 +24,11 @@ def _bars(fig: dict, x: str = "x", y: str = "y") -> dict[tuple[str, str], float]
 
 
 def _completed(tasks: list[dict]) -> list[dict]:
-    return [t for t in tasks if t["status_code"] == 20000]
+    return [t for t in tasks if is_answer(t)]
 
 
 def _citations(task: dict) -> int:
-    return sum(len(s.get("annotations") or []) for item in task["result"][0]["items"] or []
+    return sum(len(s.get("annotations") or []) for item in result_of(task).get("items") or []
                if item["type"] == "message" for s in item["sections"])
 
 
@@ -39,7 +39,7 @@ def _spend(task: dict) -> float:
 
 
 def _sum(tasks: list[dict], field: str) -> float:
-    return sum(_spend(t) if field == "spend" else t["result"][0][field] or 0 for t in tasks)
+    return sum(_spend(t) if field == "spend" else result_of(t).get(field) or 0 for t in tasks)
 
 
 def _total(usd: float) -> str:
@@ -59,10 +59,11 @@ def _expected_metrics(done: list[dict]) -> dict[str, str]:
 def _per_model(done: list[dict]) -> dict[str, dict]:
     models: dict[str, dict] = defaultdict(Counter)
     for t in done:
-        r = t["result"][0]
-        row = models[r["model_name"]]
-        row.update(answers=1, spend=_spend(t), money_spent=r["money_spent"], searched=int(r["web_search"] is True),
-                   citations=_citations(t), **{f: r[f] for f in KINDS.values()})
+        r = result_of(t)
+        row = models[r.get("model_name") or t["data"]["model_name"]]
+        row.update(answers=1, spend=_spend(t), money_spent=r.get("money_spent") or 0,
+                   searched=int(r.get("web_search") is True), citations=_citations(t),
+                   **{f: r.get(f) or 0 for f in KINDS.values()})
     return models
 
 
@@ -71,7 +72,7 @@ def test_demo_metrics_count_completed_answers_only(demo_env, app):
     done = _completed(tasks)
     at = app(page="pages/usage.py")
     assert {k: v for k, v in metrics(at).items() if k in _expected_metrics(done)} == _expected_metrics(done)
-    not_counted = Counter(t["status_code"] for t in tasks if t["status_code"] != 20000)
+    not_counted = Counter(t["status_code"] for t in tasks if not is_answer(t))
     caption = next(c.value for c in at.caption if c.value.startswith("Counted over"))
     assert f"**{len(done)} completed answers**" in caption
     assert f"{sum(not_counted.values())} tasks without an answer" in caption and "cost nothing here" in caption
@@ -102,7 +103,7 @@ def test_demo_tokens_by_model_chart_and_table_match_the_raw_replies(demo_env, ap
     assert list(table["spend"]) == sorted(table["spend"], reverse=True)
 
     cost_bars = _bars(figure(at, "usage_cost_per_answer"), x="y", y="x")
-    engines = {t["result"][0]["model_name"]: t["data"]["se"] for t in _completed(demo_tasks(completed=False))}
+    engines = {t["data"]["model_name"]: t["data"]["se"] for t in _completed(demo_tasks(completed=False))}
     assert cost_bars == pytest.approx({(engines[m], m): row["spend"] / row["answers"] for m, row in per_model.items()})
 
 
@@ -118,8 +119,9 @@ def test_demo_tokens_of_each_answer(demo_env, app):
     done = _completed(demo_tasks(completed=False))
     at = app(page="pages/usage.py")
     fig = figure(at, "usage_tokens_by_task")
-    assert _bars(fig) == {(kind, t["id"]): t["result"][0][f] for t in done for kind, f in KINDS.items()}
-    order = sorted(done, key=lambda t: (t["result"][0]["datetime"], t["id"]))  # all +00:00: text sorts as time
+    assert _bars(fig) == {(kind, t["id"]): result_of(t).get(f) or 0 for t in done for kind, f in KINDS.items()}
+    # all +00:00: text sorts as time; an answer without a date comes last
+    order = sorted(done, key=lambda t: (result_of(t).get("datetime") or "~", t["id"]))
     assert values(fig["data"][0]["x"]) == [t["id"] for t in order]
 
 
@@ -130,8 +132,8 @@ def test_demo_money_spent_per_day_by_model(demo_env, app):
     at.selectbox(key="w_usage_split").set_value("model")
     at.selectbox(key="w_usage_amount").set_value("money_spent").run()
     expected: Counter = Counter()
-    for t in done:
-        expected[t["result"][0]["model_name"], t["result"][0]["datetime"][:10]] += t["result"][0]["money_spent"]
+    for result in filter(None, map(result_of, done)):  # an answer without a date has no day
+        expected[result["model_name"], result["datetime"][:10]] += result["money_spent"]
     fig = figure(at, "usage_over_time")
     assert fig["layout"]["title"]["text"] == "Money spent per day by model"
     assert _bars(fig) == pytest.approx(dict(expected))

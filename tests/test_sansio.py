@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from core import errors, sansio, model
-from tests.fake_dataforseo import envelope, error_task
+from core import errors, model, sansio
+from core.replies import envelope, task
 
 COMPLETED_SAMPLES = [
     ("gemini_documented_example", "gemini"),
@@ -24,7 +24,7 @@ def body(data) -> bytes:
 
 
 def task_code_reply(code: int, message: str = "Something.") -> bytes:
-    return body(envelope([error_task(ID, "gemini", code, message)]))
+    return body(envelope([task(ID, "gemini", code, message)]))
 
 
 def top_code_reply(code: int, message: str = "Something.") -> bytes:
@@ -220,9 +220,9 @@ def test_outcome_from_task(sample):
 
 
 def service_reply(result) -> bytes:
-    task = error_task("00000000-0000-0000-0000-000000000000", "", 20000, "Ok.")
-    task.update(result=result, result_count=len(result or []))
-    return body(envelope([task]))
+    service_task = task("00000000-0000-0000-0000-000000000000", "", 20000, "Ok.")
+    service_task.update(result=result, result_count=len(result or []))
+    return body(envelope([service_task]))
 
 
 def test_parse_tasks_ready():
