@@ -13,8 +13,9 @@ once. One compiled pattern per brand set. Pure functions: no I/O.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
 from functools import cached_property
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -28,10 +29,12 @@ UNSPACED = ("\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u
             "\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f"
             "\U00020000-\U0003134f")
 _BLOCKS = re.compile(rf"(?![{UNSPACED}])[^\W_]")  # a character that glues onto a word next to it
-_LINK_TARGET = re.compile(r"(?<=\]\()[^()\s]*(?=\))")
-_SENTENCE_END = re.compile(r"(?<!\d)[.!?](?=\s)|[。！？]|\n")  # not "2. " of a numbered list
-_WORDS = re.compile(r"[^\W_]+")
-SNIPPET_CHARS, MIN_SNIPPET_WORDS = 200, 6
+_GLUED = re.compile(rf"{_BLOCKS.pattern}+")  # text no mention can start inside
+_LINK_TARGET = re.compile(r"\]\(([^()\s]*)\)")
+# ".", "!" or "?" before a space (not the "2. " of a numbered list), "。！？" or a new line; it opens
+# with one character class so the engine skips ahead in C.
+_SENTENCE_END = re.compile(r"[.!?。！？\n](?:(?<=[.!?])(?<!\d\.)(?=\s)|(?<=[。！？\n]))")
+SNIPPET_CHARS, MIN_SNIPPET_CHARS = 200, 60
 MENTION_COLUMNS = ["task_id", "engine", "name", "role", "count", "first_offset", "rank", "snippet"]
 PRESENCE_COLUMNS = ["task_id", "engine", "model", "prompt", "datetime", "name", "role", "named", "count",
                     "first_offset", "rank", "cited", "visible"]
@@ -57,8 +60,7 @@ def _trie_pattern(words: list[str]) -> str:
     return build(trie)
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
     start: int
     end: int
     name: str
@@ -80,20 +82,23 @@ class BrandMatcher:
         if not isinstance(text, str) or not text or not self.owner:
             return []
         if "](" in text:  # link targets are not read: blanked, so offsets stay the text's own
-            text = _LINK_TARGET.sub(lambda m: " " * len(m.group()), text)
+            text = _LINK_TARGET.sub(lambda m: "](" + " " * len(m.group(1)) + ")", text)
         lowered = text.lower()
         pattern = self.pattern
         if len(lowered) != len(text):  # a few letters grow when lower-cased (İ): keep the offsets
             lowered, pattern = text, self.ignorecase
         found, position = [], 0
-        while (match := pattern.search(lowered, position)) is not None:
-            start = match.start()
-            if start and _BLOCKS.match(lowered, start - 1):  # glued onto the word before it
-                position = start + 1
-                continue
-            key = " ".join(match.group().lower().split())
-            found.append(Mention(start, match.end(), self.owner[key]))
-            position = match.end()
+        while position is not None:
+            resume, position = position, None
+            for match in pattern.finditer(lowered, resume):
+                start, key = match.start(), match.group()
+                if start and lowered[start - 1].isalnum() and _BLOCKS.match(lowered, start - 1):  # glued on
+                    if not _GLUED.fullmatch(key):  # another alias may start inside it
+                        position = start + 1
+                        break
+                    continue
+                name = self.owner.get(key) or self.owner[" ".join(key.lower().split())]
+                found.append(Mention(start, match.end(), name))
         return found
 
     def names_in(self, text: str) -> list[str]:
@@ -105,23 +110,26 @@ class BrandMatcher:
         return {brand.name: brand.role for brand in self.brands.all}
 
 
-def _sentence_bounds(text: str, start: int, end: int, limit: int) -> tuple[int, int]:
-    """Start and end of the sentence (or line) holding ``text[start:end]``, widened by the next
-    sentences while it has fewer than ``MIN_SNIPPET_WORDS`` words (a bare "**2. Acme**" heading)."""
-    left = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 2 * limit), start)), default=0)
-    right = end
-    while right < len(text):
-        stop = _SENTENCE_END.search(text, right + 1)
-        right = stop.end() if stop else len(text)
-        if len(_WORDS.findall(text, left, right)) >= MIN_SNIPPET_WORDS or right - left >= limit:
-            break
-    return left, right
+def sentence_ends(text: str) -> list[int]:
+    """Where each sentence (or line) of ``text`` ends, in order."""
+    return [m.end() for m in _SENTENCE_END.finditer(text)]
 
 
-def snippet(text: str, start: int, end: int, limit: int = SNIPPET_CHARS) -> str:
-    """The sentence around ``text[start:end]`` on one line, cut to about ``limit`` characters
-    around the mention (with "…" where cut)."""
-    left, right = _sentence_bounds(text, start, end, limit)
+def snippet(text: str, start: int, end: int, limit: int = SNIPPET_CHARS, ends: list[int] | None = None) -> str:
+    """The sentence around ``text[start:end]`` on one line, widened by the next sentences while
+    it is shorter than ``MIN_SNIPPET_CHARS`` (a bare "**2. Acme**" heading), cut to about
+    ``limit`` characters around the mention (with "…" where cut). ``ends``: the text's
+    ``sentence_ends``, when computed already."""
+    ends = sentence_ends(text) if ends is None else ends
+    first = bisect_right(ends, start)
+    left = ends[first - 1] if first else 0
+    after = bisect_right(ends, end)
+    right = ends[after] if after < len(ends) else len(text)
+    while right - left < MIN_SNIPPET_CHARS and after + 1 < len(ends):
+        after += 1
+        right = ends[after]
+    if right - left < MIN_SNIPPET_CHARS:
+        right = len(text)
     if right - left > limit:
         cut_left = max(left, start - max(limit - (end - start), 0) // 2)
         cut_right = min(right, max(end, cut_left + limit))
@@ -142,9 +150,10 @@ def mentions_table(answers: pd.DataFrame, brands: BrandSet) -> pd.DataFrame:
         for mention in matcher.find(text):
             firsts.setdefault(mention.name, mention)
             counts[mention.name] = counts.get(mention.name, 0) + 1
+        ends = sentence_ends(text) if firsts else []
         for rank, (name, first) in enumerate(firsts.items(), 1):
             rows.append((task_id, engine, name, matcher.roles[name], counts[name], first.start, rank,
-                         snippet(text, first.start, first.end)))
+                         snippet(text, first.start, first.end, ends=ends)))
     table = pd.DataFrame.from_records(rows, columns=MENTION_COLUMNS)
     table["engine"] = table["engine"].astype(object)
     return table
