@@ -21,15 +21,21 @@ from datetime import date, datetime
 from pathlib import Path
 
 from core import errors, export, metrics
+from core.brands import BrandsFileError, load_brands
 from core.archive import Archive, ArchiveError
 from core.config import Settings, SettingsError, is_sha256_hex, read_secrets_files
 from core.demo import DemoSource, demo_ids
 from core.ids import ids_from_upload, parse_ids
 from core.loader import load
+from core.mentions import brand_presence, mentions_table
 from core.model import TaskOutcome, parse_engine
 from core.sources import make_source
 from core.text import NotTextError
 from core.tables import build_tables
+from core.visibility import brand_records, visibility_over_time
+
+
+BRAND_TABLES = ("mentions", "visibility")
 
 
 class UsageError(Exception):
@@ -55,8 +61,12 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", parents=[common],
                                  help="fetch and summarize; with no ids, summarize the whole archive")
     report.add_argument("--format", choices=("json", "csv"), default="json")
-    report.add_argument("--table", choices=("tasks", "domains", "citations", "fan_out", "answers"),
-                        default="tasks", help="with --format csv: which table to print")
+    report.add_argument("--table", choices=("tasks", "domains", "citations", "fan_out", "answers", *BRAND_TABLES),
+                        default="tasks", help="with --format csv: which table to print (mentions and "
+                        "visibility need --brands)")
+    report.add_argument("--brands", type=Path, metavar="FILE", help="a brands file (JSON or TOML: "
+                        '{"brands": [{"name", "aliases", "domains"}], "competitors": [...]}): adds their '
+                        "visibility to the report")
     for name in ("since", "until"):
         report.add_argument(f"--{name}", type=_when, metavar="DATE", help=f"whole-archive report: answers {name} "
                             "this date (YYYY-MM-DD, inclusive) or ISO date-time (UTC)")
@@ -141,6 +151,8 @@ def run(argv: list[str] | None = None) -> int:
         if args.command == "archive":
             return _archive_command(args, settings)
         engine = parse_engine(args.engine) if args.engine else None
+        if args.command == "report":
+            args.tracked = _tracked_brands(args)
         if args.command == "report" and not (args.ids or args.ids_file or args.demo):
             return _archive_report(args, settings, engine)
         if args.command == "report" and (args.since or args.until or args.model or args.tag):
@@ -280,9 +292,36 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if any(": FAILED: " in line for line in lines) else 0
 
 
+def _tracked_brands(args: argparse.Namespace):
+    """The ``--brands`` file read before anything is fetched, so a bad file stops the run (exit 2)."""
+    if args.table in BRAND_TABLES and not args.brands:
+        raise UsageError(f"--table {args.table} needs --brands FILE")
+    try:
+        return load_brands(args.brands) if args.brands else None
+    except BrandsFileError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _brand_report(args: argparse.Namespace, tables) -> list[dict] | None:
+    """With ``--brands``: prints the mentions or visibility CSV and returns None, or returns the
+    ``brands`` list of the JSON report."""
+    presence = brand_presence(tables.answers, tables.citations, args.tracked,
+                              mentions := mentions_table(tables.answers, args.tracked))
+    if args.format == "json":
+        return brand_records(presence, args.tracked)
+    frame = (mentions.drop(columns="role") if args.table == "mentions"
+             else visibility_over_time(presence)[["period", "engine", "name", "role", "answers", "mentioned",
+                                                  "cited", "visible"]])
+    sys.stdout.write(export.to_csv(frame).decode("utf-8"))
+    return None
+
+
 def _report(args: argparse.Namespace, outcomes: list[TaskOutcome], settings: Settings) -> None:
     tables = build_tables(outcomes, settings.task_prices)
     domains = metrics.domain_counts(tables.citations, len(tables.answers))
+    if args.format == "csv" and args.table in BRAND_TABLES:
+        _brand_report(args, tables)
+        return
     if args.format == "csv":
         frame = domains if args.table == "domains" else getattr(tables, args.table)
         sys.stdout.flush()
@@ -298,6 +337,8 @@ def _report(args: argparse.Namespace, outcomes: list[TaskOutcome], settings: Set
                     for row in domains.itertuples()],
         "usage": metrics.usage_totals(tables.tasks),
     }
+    if args.tracked:
+        report["brands"] = _brand_report(args, tables)
     json.dump(report, sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)  # strict JSON
     print()
 

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from core import sansio
+from core.brands import BrandSet, brands_from_dict
 from core.model import NOT_FOUND, Batch, Progress, TaskOutcome
 
 DEMO_FILE = Path(__file__).with_name("data") / "demo_replies.json"
@@ -23,10 +24,9 @@ def _demo_file() -> dict:
     return json.loads(DEMO_FILE.read_text(encoding="utf-8"))
 
 
-def demo_brands() -> tuple[list[str], list[str]]:
-    """The demo market's own brand and its competitors, to prefill the brand inputs."""
-    data = _demo_file()
-    return [data["brand"]], list(data["competitors"])
+def demo_brands() -> BrandSet:
+    """The demo market's tracked brands (ours and competitors), to prefill the brand inputs."""
+    return brands_from_dict(_demo_file()["brands"])
 
 
 @lru_cache(maxsize=1)

@@ -141,6 +141,12 @@ def attribute(url: object, direct_url: object = None, title: object = None) -> t
     return link, _host_from_title(title) if redirect else url_host, redirect
 
 
+@lru_cache(maxsize=10_000)
+def public_suffix(host: str | None) -> str:
+    """The host's public suffix (``com``, ``co.uk``, ``github.io``); "" when it ends in none (``node.js``)."""
+    return _EXTRACT(host).suffix if host else ""
+
+
 @lru_cache(maxsize=200_000)
 def registrable_domain(host: str | None) -> str | None:
     """``bbc.co.uk`` for ``news.bbc.co.uk``; an IP address or a bare name stays itself."""

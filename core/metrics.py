@@ -178,6 +178,12 @@ def usage_by_model(tasks: pd.DataFrame, citations: pd.DataFrame | None = None) -
 PERIODS = {"day": "D", "week": "W-SUN", "month": "M"}
 
 
+def period_start(datetimes: pd.Series, period: str) -> pd.Series:
+    """The first UTC day (a date) of each timestamp's ``period``: ``day``, ``week`` (from Monday), ``month``."""
+    days = datetimes.dt.tz_convert("UTC").dt.tz_localize(None)
+    return days.dt.to_period(PERIODS[period]).dt.start_time.dt.date
+
+
 def spend_over_time(tasks: pd.DataFrame, by: str = "engine", amount: str = "spend",
                     period: str = "day") -> pd.DataFrame:
     """``amount`` (``spend`` or ``money_spent``) of completed tasks summed per UTC answer ``period``
@@ -187,8 +193,6 @@ def spend_over_time(tasks: pd.DataFrame, by: str = "engine", amount: str = "spen
     columns = ["day", by, amount, "answers"]
     if done.empty:
         return pd.DataFrame(columns=columns)
-    days = done["datetime"].dt.tz_convert("UTC").dt.tz_localize(None)
-    done = done.assign(day=days.dt.to_period(PERIODS[period]).dt.start_time.dt.date,
-                       **_known(done, [by]))
+    done = done.assign(day=period_start(done["datetime"], period), **_known(done, [by]))
     table = done.groupby(["day", by]).agg(**{amount: (amount, "sum"), "answers": ("task_id", "size")})
     return table.reset_index().sort_values(["day", by], ignore_index=True)[columns]

@@ -5,6 +5,7 @@ import plotly.express as px
 import streamlit as st
 
 from core import metrics
+from core.brands import BRAND, COMPETITOR
 from ui import charts, shell, tables_ui, theme
 from ui.safe import md_text
 
@@ -29,8 +30,8 @@ d.metric("Gemini redirects resolved", f"{int(citations['is_redirect'].sum())}",
 
 top_n = st.slider("Sites shown", 5, 50, 15, key="w_top_n")
 top = counts.head(top_n).copy()
-top["role"] = [metrics.role_of(x, view.brands, view.competitors) for x in top[by]]
-colored_by_role = bool(view.brands or view.competitors)
+top["role"] = [metrics.role_of(x, view.brands.domains(BRAND), view.brands.domains(COMPETITOR)) for x in top[by]]
+colored_by_role = bool(view.brands.domains())
 figure = px.bar(
     top.iloc[::-1], x="citations", y=by, orientation="h",
     color="role" if colored_by_role else by,

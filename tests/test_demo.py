@@ -27,6 +27,8 @@ def test_demo_ids_come_back_as_stored_with_their_own_engine():
         stored["engine"], task["status_code"], task["status_message"])
 
 
-def test_demo_brands_are_the_stored_domains():
+def test_demo_brands_are_the_stored_definitions():
     data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
-    assert demo_brands() == ([data["brand"]], data["competitors"])
+    brands = demo_brands()
+    assert [b.name for b in brands.brands] == [b["name"] for b in data["brands"]["brands"]]
+    assert [b.name for b in brands.competitors] == [b["name"] for b in data["brands"]["competitors"]]

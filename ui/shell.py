@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core.archive import Archive, ArchiveError
+from core.brands import BRAND, COMPETITOR, BrandSet, to_query
 from core.demo import demo_brands
 from core.model import COMPLETED
 from core.tables import Tables
@@ -34,8 +35,7 @@ class View:
     settings: Settings
     loaded: Loaded
     tables: Tables
-    brands: list[str]
-    competitors: list[str]
+    brands: BrandSet  # ours and the competitors (core.brands)
     by: str  # "domain" (registrable domain) or "host"
     archive: Archive | None
     archive_error: str | None
@@ -58,7 +58,7 @@ def page(title: str, icon: str) -> View:
         for path, label, page_icon in PAGES:
             st.page_link(path, label=label, icon=page_icon)
         st.divider()
-        brands, competitors = sidebar.brand_inputs()
+        brands = sidebar.brand_inputs()
     engine = state.first("engine") or None
     loaded = data.load(_ids(store, archive_error), engine, config, store, archive_error,
                        st.session_state.get(state.REFRESH, 0), whole_archive=state.first("source") == "archive")
@@ -71,7 +71,17 @@ def page(title: str, icon: str) -> View:
     for kind, text in state.take_notices():
         getattr(st, kind)(md_text(text, limit=2000), icon=NOTICE_ICONS[kind])
     _status_line(config, loaded, tables)
-    return View(config, loaded, tables, brands, competitors, by, store, archive_error)
+    return View(config, loaded, tables, brands, by, store, archive_error)
+
+
+def empty_reason(view: View) -> str:
+    """Why a page has no answers to draw: nothing loaded, nothing completed, or the filters."""
+    if not view.loaded.ids:
+        return "Nothing loaded yet: paste task ids on **Load tasks**, or open the archive there."
+    if view.loaded.tables.answers.empty:
+        return ("None of the loaded tasks has an answer yet (pending, failed or not found: see **Load tasks**). "
+                "Pending tasks can be asked again there.")
+    return "The sidebar's filters exclude every answer: widen them."
 
 
 def _seed_demo_brands(config: Settings) -> None:
@@ -79,9 +89,9 @@ def _seed_demo_brands(config: Settings) -> None:
     if config.demo and not st.session_state.get(state.DEMO_BRANDS_SEEDED):
         st.session_state[state.DEMO_BRANDS_SEEDED] = True
         if not state.get("brands") and not state.get("competitors"):
-            brands, competitors = demo_brands()
-            state.put("brands", brands)
-            state.put("competitors", competitors)
+            query = to_query(demo_brands())
+            state.put("brands", query.get(BRAND, ""))
+            state.put("competitors", query.get(COMPETITOR, ""))
 
 
 def _ids(store: Archive | None, archive_error: str | None) -> list[str]:

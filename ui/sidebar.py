@@ -1,4 +1,4 @@
-"""The sidebar's shared inputs: tracked brands, and the filters that narrow every page.
+"""The sidebar's shared inputs: tracked brands (:mod:`core.brands`), and the filters that narrow every page.
 
 Each input is seeded from and written to its key in :mod:`ui.state`, so it keeps its value across
 pages and in the shared URL. Filter options narrow each other: a model is offered only if it
@@ -11,20 +11,70 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from core.ids import split_list
+from core.brands import (BRAND, COMPETITOR, ROLES, BrandSet, BrandsFileError, ParsedBrands, brands_from_text,
+                         brands_json, definitions_from_rows, from_query, to_query)
 from core.model import engine_label
 from core.tables import Tables, filter_tables
 from ui import state
+from ui.safe import md_text
+
+MAX_BRANDS_FILE = 256 * 1024
 
 
-def brand_inputs() -> tuple[list[str], list[str]]:
-    brands = st.text_input("Our brand domains", value=", ".join(state.get("brands")), key="w_brands",
-                           placeholder="monday.com", help="Comma-separated registrable domains.")
-    competitors = st.text_input("Competitor domains", value=", ".join(state.get("competitors")),
-                                key="w_competitors", placeholder="asana.com, clickup.com")
-    state.put("brands", [d.lower() for d in split_list(brands)])
-    state.put("competitors", [d.lower() for d in split_list(competitors)])
-    return state.get("brands"), state.get("competitors")
+ENTRY_HELP = ("Comma-separated. A domain or URL (`asana.com`, `https://www.notion.so/pricing`) tracks the brand "
+              "named after it by name and by domain; other text (`Acme`) is a name. For more aliases and "
+              "domains: `Name|alias|alias|@domain.com`, or edit the definitions below.")
+EDITOR_COLUMNS = {"role": "Role", "name": "Name", "aliases": "Aliases", "domains": "Domains"}
+
+
+def brand_inputs() -> BrandSet:
+    """The tracked brands: quick entry, an editable table of definitions, a brands file; entries that
+    cannot be read are named, never dropped in silence."""
+    edited = st.session_state.pop(state.BRAND_EDIT, None)  # from the table or a file, last run
+    for key, state_key, role in (("w_brands", "brands", BRAND), ("w_competitors", "competitors", COMPETITOR)):
+        # Set through the Session State API before the widget exists: this page's widget then shows the
+        # latest text (typed here or on another page, seeded from the link, or edited in the table).
+        st.session_state[key] = (edited.get(role, "") if edited is not None
+                                 else st.session_state.get(key, state.first(state_key)))
+    ours = st.text_input("Our brand", key="w_brands", placeholder="monday.com", help=ENTRY_HELP)
+    rivals = st.text_input("Competitors", key="w_competitors", placeholder="asana.com, ClickUp", help=ENTRY_HELP)
+    typed = from_query(ours, rivals)
+    with st.expander("Brand definitions", icon=":material/edit:"):
+        parsed = _definitions_editor(typed)
+    if parsed.brands != typed.brands:  # the table or a file changed them: the inputs show it next run
+        st.session_state[state.BRAND_EDIT] = to_query(parsed.brands)
+    for text, why in parsed.unreadable:
+        st.warning(f"Brand entry {md_text(text, limit=60)} {md_text(why)}: not tracked.", icon=":material/warning:")
+    for text, why in parsed.notes:
+        st.caption(f"{md_text(text, limit=60)} {md_text(why)}.")
+    query = to_query(parsed.brands)
+    state.put("brands", query.get(BRAND, ""))
+    state.put("competitors", query.get(COMPETITOR, ""))
+    return parsed.brands
+
+
+def _definitions_editor(parsed: ParsedBrands) -> ParsedBrands:
+    """Names, aliases and domains of every tracked brand, editable; load from / save to a brands file."""
+    rows = [{"role": b.role, "name": b.name, "aliases": ", ".join(b.aliases[1:]), "domains": ", ".join(b.domains)}
+            for b in parsed.brands.all]
+    edited = st.data_editor(
+        pd.DataFrame(rows, columns=list(EDITOR_COLUMNS)), key=f"w_brand_editor_{hash(tuple(map(str, rows)))}",
+        num_rows="dynamic", hide_index=True, width="stretch",
+        column_config={"role": st.column_config.SelectboxColumn("Role", options=list(ROLES), required=True,
+                                                                default=COMPETITOR),
+                       "name": st.column_config.TextColumn("Name", required=True),
+                       "aliases": st.column_config.TextColumn("Aliases", help="Comma-separated"),
+                       "domains": st.column_config.TextColumn("Domains", help="Comma-separated")})
+    result = definitions_from_rows(edited.to_dict("records")) if len(edited) else ParsedBrands()
+    upload = st.file_uploader("Load a brands file (JSON or TOML)", type=["json", "toml"], key="w_brands_file")
+    if upload is not None and upload.size <= MAX_BRANDS_FILE:
+        try:
+            result = ParsedBrands(brands_from_text(upload.getvalue(), upload.name))
+        except BrandsFileError as exc:
+            st.error(md_text(exc, limit=300), icon=":material/error:")
+    st.download_button("Save as a brands file", lambda: brands_json(result.brands), file_name="brands.json",
+                       mime="application/json", on_click="ignore", icon=":material/download:", key="w_brands_save")
+    return ParsedBrands(result.brands, parsed.unreadable + result.unreadable, parsed.notes + result.notes)
 
 
 def _multiselect(label: str, key: str, options: list[str], format_func=str) -> list[str]:

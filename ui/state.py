@@ -22,7 +22,7 @@ SHARED = {
     "f_countries": "f_country",
     "f_dates": "f_date", "by": "by",
 }
-JOINED = ("ids", "brand", "competitor")  # parameters holding one comma-separated list
+JOINED = ("ids",)  # parameters holding one comma-separated list (brand definitions keep their own text)
 URL_ID_LIMIT = 100  # longer id lists travel as a short reference kept in the archive
 MAX_URL_PARAM = 8_000  # characters of one parameter read from a URL; more is cut, and said
 MAX_IDS_PER_LOAD = 20_000
@@ -31,6 +31,7 @@ MAX_IDS_PER_LOAD = 20_000
 OPEN_ANSWER = "answer_task"  # a task id another page sets to open it on the Answers page
 REFRESH = "refresh"  # bumped to ask the not-completed ids again
 NOTICES = "notices"  # (kind, text) messages a callback leaves for the next run to show
+BRAND_EDIT = "_brand_edit"  # brand definitions edited in the table or loaded from a file, for the inputs
 DEMO_BRANDS_SEEDED = "_demo_brands"  # the demo's brands were prefilled once (so they can be cleared)
 CLIENT = "_client"  # this session's API client: (account key, Client)
 SEEDED = "_seeded"

@@ -4,9 +4,12 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from core.model import ENGINE_LABELS
+
 PALETTE = ["#2563eb", "#f97316", "#10b981", "#e11d48", "#8b5cf6", "#eab308", "#06b6d4",
            "#db2777", "#65a30d", "#78716c", "#0ea5e9", "#a855f7"]
-ENGINE_COLORS = {"gemini": "#2563eb", "chat_gpt": "#10b981", "claude": "#f97316"}
+ENGINE_COLORS = {"gemini": "#2563eb", "chat_gpt": "#10b981", "claude": "#8b5cf6"}  # never a token kind's colour
+ENGINE_COLORS_BY_LABEL = {**{ENGINE_LABELS[e]: c for e, c in ENGINE_COLORS.items()}, "all engines": "#475569"}
 ROLE_COLORS = {"brand": "#2563eb", "competitor": "#e11d48", "other": "#a8a29e"}
 TOKEN_COLORS = {"input_tokens": "#93c5fd", "output_tokens": "#2563eb", "reasoning_tokens": "#f97316"}
 
