@@ -4,7 +4,7 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from core.themes import find_themes
+from core.themes import fan_out_overview, prompt_repeats, queries_by_theme, theme_queries
 from ui import data, shell, tables_ui, theme
 
 view = shell.page("Fan-out queries", ":material/travel_explore:")
@@ -20,15 +20,15 @@ limit = st.select_slider("Themes", options=["auto", 5, 10, 15, 20, 30], value="a
 max_themes = None if limit == "auto" else int(limit)
 key = (id(view.loaded), tuple(tables.answers["task_id"]), max_themes)
 with st.spinner("Grouping queries into themes ..."):
-    themes = data.session_memo("themes", key, lambda: find_themes(fan_out, tables.citations, max_themes))
-summary, rows = themes.themes, themes.assignments[themes.assignments["theme"] >= 0]
+    themes = data.fan_out_themes(fan_out, tables.citations, max_themes, key)
+summary, rows = themes.themes, themes.clustered
+overview = fan_out_overview(themes.assignments, summary)
 
-answers_with = fan_out["task_id"].nunique()
 a, b, c, d = st.columns(4)
-a.metric("Fan-out queries", len(fan_out), help="Searches listed by the models, repeats included.")
-b.metric("Answers that searched", f"{answers_with} of {view.answers_total}")
-c.metric("Themes", len(summary), help=f"Over {rows['normalized'].nunique()} distinct queries.")
-d.metric("Queries repeating the prompt", f"{rows['repeats_prompt'].mean():.0%}",
+a.metric("Fan-out queries", overview["queries"], help="Searches listed by the models, repeats included.")
+b.metric("Answers that searched", f"{overview['answers_searched']} of {view.answers_total}")
+c.metric("Themes", overview["themes"], help=f"Over {overview['distinct_queries']} distinct queries.")
+d.metric("Queries repeating the prompt", f"{overview['repeat_share']:.0%}",
          help="Share of queries that restate the prompt nearly word for word; the rest widen it.")
 
 bars = px.bar(summary.iloc[::-1], x="queries", y="label", orientation="h",
@@ -38,7 +38,7 @@ bars = px.bar(summary.iloc[::-1], x="queries", y="label", orientation="h",
 bars.update_layout(height=max(320, 28 * len(summary)))
 st.plotly_chart(bars, key="themes_bar")
 by = st.segmented_control("Themes by", ["model", "prompt", "engine"], default="model", key="w_themes_by") or "model"
-matrix = rows.groupby(["label", by], observed=True).size().rename("queries").reset_index()
+matrix = queries_by_theme(rows, by)
 split = px.bar(matrix, x="queries", y="label", color=by, orientation="h",
                color_discrete_map=theme.ENGINE_COLORS if by == "engine" else theme.color_map(matrix[by]),
                category_orders={"label": list(summary["label"])}, labels={"label": "Theme"},
@@ -53,15 +53,10 @@ picked = summary[summary["label"] == chosen].iloc[0]
 st.caption(f"{picked['queries']} queries ({picked['unique_queries']} distinct) from {picked['tasks']} answers, "
            f"{picked['prompts']} prompts, {picked['models']} models. Most cited in those answers: "
            f"{', '.join(picked['top_domains']) or 'nothing'}.")
-queries = (rows[rows["label"] == chosen].groupby("normalized")
-           .agg(query=("query", "first"), count=("task_id", "size"), answers=("task_id", "nunique"),
-                repeats_prompt=("repeats_prompt", "mean"))
-           .sort_values("count", ascending=False).reset_index(drop=True))
-tables_ui.table(queries[["query", "count", "answers", "repeats_prompt"]], "theme-queries", key="theme_queries")
+tables_ui.table(theme_queries(rows, picked["theme"]), "theme-queries", key="theme_queries")
 
 st.subheader("Repeating the prompt or widening it")
-widening = (rows.groupby("model", observed=True)["repeats_prompt"].agg(["mean", "size"])
-            .rename(columns={"mean": "repeat_share", "size": "queries"}).reset_index())
+widening = prompt_repeats(rows, "model")
 share = px.bar(widening, x="model", y="repeat_share", color="model", color_discrete_map=theme.color_map(widening["model"]),
                labels={"repeat_share": "Share of queries repeating the prompt", "model": ""},
                title="How often each model just restates the prompt")

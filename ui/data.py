@@ -3,15 +3,19 @@
 Credentials come from Streamlit secrets (``[dataforseo]``) or the environment and never
 reach a cache key in clear: an account is keyed by a hash. A loaded batch is kept in the
 session, so reruns and page switches cost nothing; completed results are kept in the
-archive, so a new session or a shared link does not request them again.
+archive, so a new session or a shared link does not request them again. The clustering of fan-out
+queries is kept per process, keyed by a hash of the distinct queries: a session with the same
+queries reuses it.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 
 from core import loader
@@ -21,6 +25,7 @@ from core.config import Settings
 from core.demo import demo_ids
 from core.sources import make_source
 from core.tables import Tables, build_tables
+from core.themes import QueryClusters, Themes, cluster_queries, find_themes
 from ui import logs, secrets
 
 logs.configure()  # once per process (a module runs once): the core/ui log lines go to stderr
@@ -112,3 +117,19 @@ def _load(ids: list[str], engine: str, config: Settings, whole_archive: bool) ->
 def tasks_ready(engine: str, account_key: str, _client: Client) -> list[dict]:
     """Completed, not yet collected tasks of the last 3 days (a failure raises: not cached)."""
     return _client.tasks_ready(engine)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _query_clusters(queries_hash: str, max_themes: int | None, _queries: tuple[str, ...]) -> QueryClusters:
+    """The costly clustering of one set of distinct queries, shared by every session of the process."""
+    return cluster_queries(_queries, max_themes)
+
+
+def fan_out_themes(fan_out: pd.DataFrame, citations: pd.DataFrame, max_themes: int | None, key: object) -> Themes:
+    """Fan-out themes, kept in the session until ``key`` changes; sessions with the same queries cluster once."""
+    def compute() -> Themes:
+        queries = sorted({q for q in fan_out["query"] if isinstance(q, str)})
+        queries_hash = hashlib.sha256(json.dumps(queries).encode()).hexdigest()
+        clusters = _query_clusters(queries_hash, max_themes, tuple(queries))
+        return find_themes(fan_out, citations, max_themes, clusters=clusters)
+    return session_memo("themes", key, compute)
