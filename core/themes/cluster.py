@@ -98,7 +98,7 @@ def _embed(vectors: Vectors, random_state: int) -> np.ndarray:
 
 
 def _silhouette(D: np.ndarray, labels: np.ndarray, k: int) -> float:
-    """Mean silhouette from a precomputed distance matrix (same definition as sklearn, without its per-call overhead)."""
+    """Mean silhouette from a precomputed distance matrix (sklearn's definition, computed once per k)."""
     onehot = np.zeros((len(labels), k), dtype=D.dtype)
     onehot[np.arange(len(labels)), labels] = 1.0
     sums = D @ onehot  # (n, k) sum of distances from each point to each cluster

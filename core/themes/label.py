@@ -130,7 +130,7 @@ def _distinctive_terms(
 
 
 def theme_labels(labels: np.ndarray, vectors: Vectors, texts: list[str]) -> list[str]:
-    """A label per cluster id of ``labels`` (one id per text, 0..k-1): word terms, else char n-grams, else its first text."""
+    """A label per cluster id (``labels``: one id per text, 0..k-1): word terms, else char n-grams, else a text."""
     k = int(labels.max()) + 1
     word_terms = _distinctive_terms(labels, k, vectors.words, vectors.word_terms, as_words=True)
     char_terms = None  # computed only when a cluster has no word term

@@ -48,7 +48,7 @@ _SPACES = re.compile(r"\s+")
 
 
 def _keep_mark(match: re.Match) -> str:
-    """A combining mark (Devanagari, Thai vowel signs, ...) belongs to its word; other non-word characters are spaces."""
+    """A combining mark (Devanagari, Thai vowel signs, ...) belongs to its word; other non-words are spaces."""
     ch = match.group()
     return ch if unicodedata.category(ch).startswith("M") else " "
 

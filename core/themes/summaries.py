@@ -36,7 +36,9 @@ def empty_theme_table() -> pd.DataFrame:
     )
 
 
-def theme_table(rows: pd.DataFrame, labels: Sequence[str], first_text: Sequence[str]) -> tuple[pd.DataFrame, dict[int, int]]:
+def theme_table(
+    rows: pd.DataFrame, labels: Sequence[str], first_text: Sequence[str]
+) -> tuple[pd.DataFrame, dict[int, int]]:
     """Counts per cluster, largest first, and the renumbering that makes theme 0 the largest.
 
     ``rows`` carry a cluster id in ``theme`` (``EMPTY_THEME`` for none); ``labels`` and
@@ -121,7 +123,10 @@ def queries_by_theme(clustered: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def theme_queries(clustered: pd.DataFrame, theme: int) -> pd.DataFrame:
-    """One theme's distinct queries, most asked first: query (as first written), count, answers, repeats_prompt (share)."""
+    """One theme's distinct queries, most asked first: query (as first written), count, answers, repeats_prompt.
+
+    ``repeats_prompt`` is here the share of the query's rows that restate their prompt.
+    """
     return (
         clustered[clustered["theme"] == theme]
         .groupby("normalized")
