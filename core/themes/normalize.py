@@ -43,7 +43,7 @@ _TOKEN = re.compile(
     f"[{_HAN}][{_KATA}]+|[{_HAN}]+|[{_KATA}]+|[{_HIRA}]+|[^\\s{_HAN}{_KATA}{_HIRA}]+"
 )
 _HIRA_ONLY = re.compile(f"^[{_HIRA}]+$")
-_NON_WORD = re.compile(r"[\W_]")
+_NON_WORD = re.compile(r"[^\w\s]|_")  # whitespace is left to _SPACES: the callback sees only the rest
 _SPACES = re.compile(r"\s+")
 
 
