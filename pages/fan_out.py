@@ -4,31 +4,33 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from core.themes import find_themes
-from ui import data, shell, tables_ui, theme
+from core.themes import fan_out_overview, prompt_repeats, queries_by_theme, theme_queries
+from ui import charts, data, shell, tables_ui, theme
+from ui.safe import md_text
 
 view = shell.page("Fan-out queries", ":material/travel_explore:")
 tables = view.tables
 fan_out = tables.fan_out
 if fan_out.empty:
-    st.info("No fan-out queries in the loaded answers: models list the searches they ran only when web "
-            "search is on. Load tasks that ran with web search.", icon=":material/search_off:")
+    st.info(shell.empty_reason(view) if view.tables.answers.empty else
+            "No fan-out queries in these answers: models list the searches they ran only when web search is on. "
+            "Load tasks that ran with web search.", icon=":material/search_off:")
     st.stop()
 
 limit = st.select_slider("Themes", options=["auto", 5, 10, 15, 20, 30], value="auto", key="w_max_themes",
                          help="auto: the number that separates the queries best (silhouette), up to 30.")
 max_themes = None if limit == "auto" else int(limit)
-key = (id(view.loaded), tuple(tables.answers["task_id"]), max_themes)
+key = (data.fingerprint(tables.fan_out["task_id"]), max_themes)  # the answers' queries decide the themes
 with st.spinner("Grouping queries into themes ..."):
-    themes = data.session_memo("themes", key, lambda: find_themes(fan_out, tables.citations, max_themes))
-summary, rows = themes.themes, themes.assignments[themes.assignments["theme"] >= 0]
+    themes = data.fan_out_themes(fan_out, tables.citations, max_themes, key)
+summary, rows = themes.themes, themes.clustered
+overview = fan_out_overview(themes.assignments, summary)
 
-answers_with = fan_out["task_id"].nunique()
 a, b, c, d = st.columns(4)
-a.metric("Fan-out queries", len(fan_out), help="Searches listed by the models, repeats included.")
-b.metric("Answers that searched", f"{answers_with} of {view.answers_total}")
-c.metric("Themes", len(summary), help=f"Over {rows['normalized'].nunique()} distinct queries.")
-d.metric("Queries repeating the prompt", f"{rows['repeats_prompt'].mean():.0%}",
+a.metric("Fan-out queries", overview["queries"], help="Searches listed by the models, repeats included.")
+b.metric("Answers that searched", f"{overview['answers_searched']} of {view.answers_total}")
+c.metric("Themes", overview["themes"], help=f"Over {overview['distinct_queries']} distinct queries.")
+d.metric("Queries repeating the prompt", f"{overview['repeat_share']:.0%}",
          help="Share of queries that restate the prompt nearly word for word; the rest widen it.")
 
 bars = px.bar(summary.iloc[::-1], x="queries", y="label", orientation="h",
@@ -36,37 +38,32 @@ bars = px.bar(summary.iloc[::-1], x="queries", y="label", orientation="h",
               labels={"queries": f"Queries (of {len(rows)})", "label": "Theme"},
               title="Themes by number of queries")
 bars.update_layout(height=max(320, 28 * len(summary)))
-st.plotly_chart(bars, key="themes_bar")
+charts.plotly_chart(bars, "themes_bar")
 by = st.segmented_control("Themes by", ["model", "prompt", "engine"], default="model", key="w_themes_by") or "model"
-matrix = rows.groupby(["label", by], observed=True).size().rename("queries").reset_index()
+matrix = queries_by_theme(rows, by)
 split = px.bar(matrix, x="queries", y="label", color=by, orientation="h",
                color_discrete_map=theme.ENGINE_COLORS if by == "engine" else theme.color_map(matrix[by]),
                category_orders={"label": list(summary["label"])}, labels={"label": "Theme"},
                title=f"Queries per theme and {by}")
 split.update_layout(height=max(320, 28 * len(summary)), showlegend=by != "prompt",
                     legend=dict(orientation="v", x=1.02, y=1, title=None))
-st.plotly_chart(split, key="themes_split")
+charts.plotly_chart(split, "themes_split")
 
 st.subheader("A theme's queries")
 chosen = st.selectbox("Theme", summary["label"], key="w_theme")
 picked = summary[summary["label"] == chosen].iloc[0]
 st.caption(f"{picked['queries']} queries ({picked['unique_queries']} distinct) from {picked['tasks']} answers, "
            f"{picked['prompts']} prompts, {picked['models']} models. Most cited in those answers: "
-           f"{', '.join(picked['top_domains']) or 'nothing'}.")
-queries = (rows[rows["label"] == chosen].groupby("normalized")
-           .agg(query=("query", "first"), count=("task_id", "size"), answers=("task_id", "nunique"),
-                repeats_prompt=("repeats_prompt", "mean"))
-           .sort_values("count", ascending=False).reset_index(drop=True))
-tables_ui.table(queries[["query", "count", "answers", "repeats_prompt"]], "theme-queries", key="theme_queries")
+           f"{md_text(', '.join(picked['top_domains']) or 'nothing')}.")
+tables_ui.table(theme_queries(rows, picked["theme"]), "theme-queries", key="theme_queries")
 
 st.subheader("Repeating the prompt or widening it")
-widening = (rows.groupby("model", observed=True)["repeats_prompt"].agg(["mean", "size"])
-            .rename(columns={"mean": "repeat_share", "size": "queries"}).reset_index())
+widening = prompt_repeats(rows, "model")
 share = px.bar(widening, x="model", y="repeat_share", color="model", color_discrete_map=theme.color_map(widening["model"]),
                labels={"repeat_share": "Share of queries repeating the prompt", "model": ""},
                title="How often each model just restates the prompt")
 share.update_layout(yaxis_tickformat=".0%", showlegend=False)
-st.plotly_chart(share, key="repeat_share")
+charts.plotly_chart(share, "repeat_share")
 with st.expander("All fan-out queries", icon=":material/list:"):
     tables_ui.table(rows[["task_id", "engine", "model", "prompt", "query", "label", "repeats_prompt"]],
                     "fan-out-queries", key="all_queries")

@@ -38,3 +38,17 @@ def test_three_clear_topics_from_the_api_become_three_themes(api_env, sample, ap
     for label in sizes:
         topic = next(t for t in TOPICS if t[:5] in label or t.rstrip("s") in label)
         assert sizes[label] == len(TOPICS[topic])
+
+
+def test_a_second_session_with_the_same_queries_does_not_cluster_again(demo_env, app, monkeypatch):
+    import core.themes.find as find
+    from ui import data
+
+    clusterings = []
+    cluster_texts = find._cluster_texts
+    monkeypatch.setattr(find, "_cluster_texts", lambda *args: clusterings.append(args) or cluster_texts(*args))
+    data._query_clusters.clear()
+    first, second = app(page="pages/fan_out.py"), app(page="pages/fan_out.py")
+    assert len(clusterings) == 1
+    assert bar_totals(figure(first, "themes_bar")) == bar_totals(figure(second, "themes_bar"))
+    assert metrics(first) == metrics(second)

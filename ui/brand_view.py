@@ -5,7 +5,6 @@ definitions and is kept in the session; filters and the branded switch only re-s
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import pandas as pd
@@ -32,14 +31,10 @@ class Facts:
     answers: int
 
 
-def _fingerprint(ids: pd.Series) -> str:
-    return hashlib.sha256("\n".join(map(str, ids)).encode()).hexdigest()[:16]
-
-
 def presence(view, which: str) -> Facts:
     """The presence table for the filtered answers, restricted to ``which`` prompts (all, branded, unbranded)."""
     tables, brands = view.tables, view.brands
-    answers_key = _fingerprint(tables.answers["task_id"])
+    answers_key = data.fingerprint(tables.answers["task_id"])
     brands_key = (state.first("brands"), state.first("competitors"))
     mentions = data.session_memo("mentions", (answers_key, brands_key),
                                  lambda: mentions_table(tables.answers, brands))

@@ -3,13 +3,18 @@
 Credentials come from :mod:`core.config` (Streamlit secrets, then the environment) and never
 reach a cache key in clear: an account and an archive are keyed by a hash. A loaded batch is
 kept in the session, so reruns and page switches cost nothing; completed results are kept in
-the archive, so a new session or a shared link does not request them again.
+the archive, so a new session or a shared link does not request them again. The clustering of
+fan-out queries is kept per process, keyed by a hash of the distinct queries: a session with
+the same queries reuses it.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 
 from core import loader
@@ -19,6 +24,7 @@ from core.config import Settings
 from core.demo import DemoSource, demo_ids
 from core.model import Batch
 from core.tables import Tables, build_tables
+from core.themes import QueryClusters, Themes, cluster_queries, find_themes
 from ui import logs, secrets, state
 
 log = logging.getLogger(__name__)
@@ -79,6 +85,11 @@ def load(ids: list[str], engine: str | None, config: Settings, store: Archive | 
     return session_memo("loaded", key, lambda: _load(ids, engine, config, store, archive_error, whole_archive))
 
 
+def fingerprint(values) -> str:
+    """A short hash of a column's values (task ids, ...): a memo key that does not keep the values."""
+    return hashlib.sha256("\n".join(map(str, values)).encode()).hexdigest()[:16]
+
+
 def session_memo(name: str, key: object, compute):
     """``compute()``, kept in this session until ``key`` changes: reruns and page switches are free."""
     slot = st.session_state.get(state.MEMO_PREFIX + name)
@@ -116,3 +127,19 @@ def _load(ids: list[str], engine: str | None, config: Settings, store: Archive |
 def tasks_ready(engine: str, account_key: str, _client: Client) -> list[dict]:
     """Completed, not yet collected tasks of the last 3 days (a failure raises: not cached)."""
     return _client.tasks_ready(engine)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _query_clusters(queries_hash: str, max_themes: int | None, _queries: tuple[str, ...]) -> QueryClusters:
+    """The costly clustering of one set of distinct queries, shared by every session of the process."""
+    return cluster_queries(_queries, max_themes)
+
+
+def fan_out_themes(fan_out: pd.DataFrame, citations: pd.DataFrame, max_themes: int | None, key: object) -> Themes:
+    """Fan-out themes, kept in the session until ``key`` changes; sessions with the same queries cluster once."""
+    def compute() -> Themes:
+        queries = sorted({q for q in fan_out["query"] if isinstance(q, str)})
+        queries_hash = hashlib.sha256(json.dumps(queries).encode()).hexdigest()
+        clusters = _query_clusters(queries_hash, max_themes, tuple(queries))
+        return find_themes(fan_out, citations, max_themes, clusters=clusters)
+    return session_memo("themes", key, compute)
