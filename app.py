@@ -47,10 +47,10 @@ def _use(parsed: ParsedIds, where: str) -> None:
 
 def _on_paste() -> None:
     choice = st.session_state["w_engine"]
-    state.put("engine", [] if choice == DETECT else choice)
-    if choice in model.NO_TASK_RESULTS:
+    if choice in model.NO_TASK_RESULTS:  # explained, never stored as the engine to ask
         state.notice("warning", model.NO_TASK_RESULTS[choice])
         return
+    state.put("engine", [] if choice == DETECT else choice)
     _use(parse_ids(st.session_state.get("w_ids_text", "")), "pasted")
 
 

@@ -7,7 +7,8 @@ Run by hand from the repo root::
 The answers are the demo's completed answers, repeated and varied (each copy has the brands of a
 shuffled tracked list written into it, in prose, bold, list items, link text and a CJK sentence),
 so every brand and alias form is met. Timed: ``mentions_table`` (one compiled pattern for the
-brand set, the matching, counts, ranks and snippets) and ``brand_presence`` on top of it.
+brand set, the matching, counts, offsets, ranks), ``add_snippets`` for every first mention (the
+page computes them only for the brand a person reads) and ``brand_presence`` on top.
 Reported: the median of ``--runs`` runs, peak traced memory of one extra run (tracemalloc) and
 the row counts. Deterministic data (seeded); timings vary by machine.
 """
@@ -30,7 +31,7 @@ import pandas as pd  # noqa: E402
 
 from core.brands import Brand, BrandSet  # noqa: E402
 from core.demo import demo_outcomes  # noqa: E402
-from core.mentions import brand_presence, mentions_table  # noqa: E402
+from core.mentions import add_snippets, brand_presence, mentions_table  # noqa: E402
 from core.tables import build_tables  # noqa: E402
 
 NAMES = ["Asana", "Monday", "ClickUp", "Trello", "Notion", "Wrike", "Jira", "Linear", "Basecamp", "Smartsheet",
@@ -72,22 +73,28 @@ def main() -> None:
     args = parser.parse_args()
     brands, (frame, citations) = brand_set(), answers(args.answers)
     chars = int(frame["text"].str.len().sum())
-    timings, presence_timings = [], []
+    timings, snippet_timings, presence_timings = [], [], []
     for _ in range(args.runs):
         started = time.perf_counter()
-        table = mentions_table(frame, brands)
+        table = mentions_table(frame, brands, snippets=False)  # what the Brand page computes
         timings.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        add_snippets(table, frame)  # every snippet at once: what the CLI's mentions CSV computes
+        snippet_timings.append(time.perf_counter() - started)
         started = time.perf_counter()
         presence = brand_presence(frame, citations, brands, table)
         presence_timings.append(time.perf_counter() - started)
     tracemalloc.start()
-    mentions_table(frame, brands)
+    mentions_table(frame, brands, snippets=False)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     print(f"Python {platform.python_version()} on {platform.machine()}; {len(brands.all)} brands x "
           f"{len(brands.all[0].aliases)} aliases; {len(frame):,} answers, {chars / 1e6:.1f} M characters\n")
     print("| step | median of runs | runs | rows |\n|---|---|---|---|")
-    print(f"| mentions_table | {statistics.median(timings):.3f} s | {args.runs} | {len(table):,} |")
+    print(f"| mentions_table (the scan: counts, offsets, ranks) | {statistics.median(timings):.3f} s | {args.runs} | "
+          f"{len(table):,} |")
+    print(f"| add_snippets (every first mention's sentence) | {statistics.median(snippet_timings):.3f} s | "
+          f"{args.runs} | {len(table):,} |")
     print(f"| brand_presence (on the mentions) | {statistics.median(presence_timings):.3f} s | {args.runs} | "
           f"{len(presence):,} |")
     print(f"\npeak traced memory of mentions_table: {peak / 1e6:.1f} MB")

@@ -138,10 +138,11 @@ def snippet(text: str, start: int, end: int, limit: int = SNIPPET_CHARS, ends: l
     return " ".join(text[left:right].split())
 
 
-def mentions_table(answers: pd.DataFrame, brands: BrandSet) -> pd.DataFrame:
+def mentions_table(answers: pd.DataFrame, brands: BrandSet, snippets: bool = True) -> pd.DataFrame:
     """One row per answer and brand it names: ``count`` of mentions, ``first_offset`` (in the
     answer's ``text``), ``rank`` (1 = named first among the tracked brands it names) and
-    ``snippet``, the sentence around the first mention."""
+    ``snippet``, the sentence around the first mention (``snippets=False`` leaves it empty, for
+    :func:`add_snippets` to fill on the rows a person reads: it costs as much as the scan)."""
     matcher = BrandMatcher(brands)
     rows = []
     for task_id, engine, text in zip(answers["task_id"], answers["engine"], answers["text"]):
@@ -150,13 +151,22 @@ def mentions_table(answers: pd.DataFrame, brands: BrandSet) -> pd.DataFrame:
         for mention in matcher.find(text):
             firsts.setdefault(mention.name, mention)
             counts[mention.name] = counts.get(mention.name, 0) + 1
-        ends = sentence_ends(text) if firsts else []
+        ends = sentence_ends(text) if firsts and snippets else []
         for rank, (name, first) in enumerate(firsts.items(), 1):
             rows.append((task_id, engine, name, matcher.roles[name], counts[name], first.start, rank,
-                         snippet(text, first.start, first.end, ends=ends)))
-    table = pd.DataFrame.from_records(rows, columns=MENTION_COLUMNS)
+                         snippet(text, first.start, first.end, ends=ends) if snippets else "", first.end))
+    table = pd.DataFrame.from_records(rows, columns=[*MENTION_COLUMNS, "first_end"])
     table["engine"] = table["engine"].astype(object)
-    return table
+    return table.drop(columns="first_end") if snippets else table
+
+
+def add_snippets(mentions: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame:
+    """``mentions`` (from ``mentions_table(..., snippets=False)``) with each first mention's sentence."""
+    texts = dict(zip(answers["task_id"], answers["text"]))
+    ends: dict[str, list[int]] = {}
+    shown = [snippet(texts[t], start, end, ends=ends.get(t) or ends.setdefault(t, sentence_ends(texts[t])))
+             for t, start, end in zip(mentions["task_id"], mentions["first_offset"], mentions["first_end"])]
+    return mentions.assign(snippet=shown)[MENTION_COLUMNS]
 
 
 def cited_brands(citations: pd.DataFrame, brands: BrandSet, by: str = "domain") -> pd.DataFrame:

@@ -77,7 +77,7 @@ else:
 
 st.subheader("Evidence: the sentence around each mention")
 chosen = st.selectbox("Brand", [b.name for b in view.brands.all], key="w_evidence_brand")
-evidence = facts.mentions[facts.mentions["name"] == chosen]
+evidence = brand_view.evidence(facts, view.tables.answers, chosen)
 st.caption(f"{md_text(chosen)} is named in {len(evidence)} answers. Read a few: a brand called like a common word "
            "(Notion, Monday) can match ordinary text; fix its aliases in the sidebar's brand definitions.")
 tables_ui.table(evidence, "mentions", key="evidence_table",
@@ -88,6 +88,6 @@ gaps = visibility.prompt_gaps(presence)
 tables_ui.table(gaps, "prompt-gaps", key="gaps_table")
 
 tables_ui.view_downloads({"visibility": summary, "over_time": over_time, "prompt_engine": grid.drop(
-    columns="task_ids"), "mentions": facts.mentions, "prompt_gaps": gaps},
+    columns="task_ids"), "mentions": facts.mentions.drop(columns=["snippet", "first_end"]), "prompt_gaps": gaps},
     {"page": "brand visibility", "brands": state.first("brands"), "competitors": state.first("competitors"),
      "prompts": which, "demo": view.loaded.demo}, key="brands_export")

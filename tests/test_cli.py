@@ -267,3 +267,23 @@ def test_ids_file_with_carriage_returns_or_binary(served, tmp_path):
     binary.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00")
     refused = run_cli(["fetch", "--ids-file", str(binary)], env)
     assert refused.returncode == 2 and "not a text file" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_fetch_reads_the_secrets_file_like_check_does(fake_api, sample, cli_env, tmp_path):
+    """The bug of issue 12: with only .streamlit/secrets.toml, `check` said ok and `fetch` said no credentials."""
+    reply = sample("chat_gpt_web_search")
+    task_id = reply["tasks"][0]["id"]
+    fake_api.add_reply("chat_gpt", task_id, reply)
+    folder = tmp_path / "project"
+    (folder / ".streamlit").mkdir(parents=True)
+    (folder / ".streamlit" / "secrets.toml").write_text(
+        f'[dataforseo]\nlogin = "{fake_api.login}"\npassword = "{fake_api.password}"\n'
+        f'base_url = "{fake_api.base_url}"\n', encoding="utf-8")
+    in_folder = dict(cwd=folder, env=cli_env, capture_output=True, text=True, timeout=60)
+    check = subprocess.run([sys.executable, "-m", "core", "check"], **{**in_folder, "env": {
+        **cli_env, "PYTHONPATH": str(ROOT)}})
+    assert "credentials: ok" in check.stdout, check.stdout + check.stderr
+    fetched = subprocess.run([sys.executable, "-m", "core", "fetch", task_id], **{**in_folder, "env": {
+        **cli_env, "PYTHONPATH": str(ROOT)}})
+    assert fetched.returncode == 0, fetched.stderr
+    assert fetched.stdout.split("\t")[:3] == [task_id, "chat_gpt", "completed"]

@@ -80,3 +80,25 @@ def test_ready_tasks_are_listed_and_loaded_when_picked(loaded_api, api_env, app)
     assert not at.exception
     assert list(_status_table(at)["task_id"]) == completed[:2]
     assert api_env.count("task_get") == 2
+
+
+def test_perplexity_with_not_completed_ids_loaded_is_a_message_not_a_traceback(loaded_api, api_env, app):
+    """The bug of issue 12: ids loaded (one pending), then Perplexity chosen and submitted."""
+    at = app(ids=loaded_api, engine="chat_gpt")
+    api_env.reset_log()
+    at.selectbox(key="w_engine").set_value("perplexity")
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert any("Live-only" in w.value for w in at.warning)
+    assert api_env.count("perplexity") == 0 and api_env.count("task_get") == 0
+    at.run()  # and the next run still draws the page
+    assert not at.exception and list(_status_table(at)["task_id"]) == loaded_api
+
+
+def test_an_engine_from_the_url_is_checked_where_it_enters(demo_env, app):
+    for engine in ("perplexity", "bing"):
+        at = app(engine=engine)
+        assert not at.exception
+        assert any("engine was ignored" in w.value for w in at.warning)
+        assert "engine" not in at.query_params

@@ -13,7 +13,7 @@ import streamlit as st
 
 from core import visibility
 from core.brands import BrandSet
-from core.mentions import brand_presence, mentions_table
+from core.mentions import add_snippets, brand_presence, mentions_table
 from core.model import engine_label
 from ui import charts, data, state, tables_ui, theme
 from ui.safe import md_text
@@ -24,7 +24,7 @@ GRID_ICONS = {"named": "● named", "cited only": "◐ cited only", "neither": "
 @dataclass(frozen=True)
 class Facts:
     presence: pd.DataFrame  # one row per completed answer in scope and tracked brand
-    mentions: pd.DataFrame  # one row per answer and brand it names
+    mentions: pd.DataFrame  # one row per answer and brand it names (snippets: see evidence())
     tasks: pd.DataFrame  # every task in scope (for "no answer" cells)
     prompts: int
     branded: int
@@ -37,7 +37,7 @@ def presence(view, which: str) -> Facts:
     answers_key = data.fingerprint(tables.answers["task_id"])
     brands_key = (state.first("brands"), state.first("competitors"))
     mentions = data.session_memo("mentions", (answers_key, brands_key),
-                                 lambda: mentions_table(tables.answers, brands))
+                                 lambda: mentions_table(tables.answers, brands, snippets=False))
     everything = data.session_memo("presence", (answers_key, brands_key, view.by),
                                    lambda: brand_presence(tables.answers, tables.citations, brands, mentions, view.by))
     branded = visibility.branded_prompts(pd.Series(tables.answers["prompt"].dropna().unique()), brands)
@@ -46,6 +46,11 @@ def presence(view, which: str) -> Facts:
     kept = set(scoped["task_id"])
     return Facts(scoped, mentions[mentions["task_id"].isin(kept)], tasks, len(branded), int(branded.sum()),
                  len(kept))
+
+
+def evidence(facts: Facts, answers: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The mentions of one brand with the sentence around each first mention."""
+    return add_snippets(facts.mentions[facts.mentions["name"] == name], answers)
 
 
 def headline(ours: pd.DataFrame, labels: dict[str, str]) -> None:
