@@ -122,6 +122,9 @@ def build_tables(outcomes: Iterable[TaskOutcome],
 
 def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(rows, columns=columns)
+    # Ids stay Python objects: pandas 3's Arrow strings make ``isin`` against many ids ~100x slower
+    # (10k ids against 60k: 1.15 s instead of 0.01 s), and every filter and join here does that.
+    frame["task_id"] = frame["task_id"].astype(object)
     frame["datetime"] = pd.to_datetime(frame["datetime"], utc=True)
     for column in CATEGORIES:
         if column in frame:

@@ -33,7 +33,8 @@ together = right.toggle("All engines together", key="w_all_engines",
 facts = brand_view.presence(view, which)
 presence = facts.presence
 ours = [b.name for b in view.brands.brands]
-summary = visibility.brand_summary(presence, per_engine=not together, brands=view.brands)
+summary = facts.memo("summary", together, compute=lambda: visibility.brand_summary(
+    presence, per_engine=not together, brands=view.brands))
 st.caption(f"{facts.branded} of {facts.prompts} prompts are branded (they name our brand); showing **{which}** "
            f"prompts: {facts.answers} completed answers. Pending and failed tasks are not in any denominator.")
 
@@ -61,14 +62,14 @@ st.caption("Mention rate: answers naming the brand / completed answers. Citation
            "Average rank: where it is named among the tracked brands (1 = first), over the answers naming it.")
 
 st.subheader("Prompt by engine: where our brand is named")
-grid = visibility.prompt_engine_grid(presence, facts.tasks, ours)
+grid = facts.memo("grid", compute=lambda: visibility.prompt_engine_grid(presence, facts.tasks, ours))
 brand_view.grid(grid)
 
 st.subheader("Over time")
 grain_choice = st.segmented_control("Per", ["auto", "day", "week", "month"], default="auto", key="w_brand_grain",
                                     format_func=str.capitalize) or "auto"
-over_time = visibility.visibility_over_time(presence, None if grain_choice == "auto" else grain_choice,
-                                            per_engine=not together)
+over_time = facts.memo("over_time", grain_choice, together, compute=lambda: visibility.visibility_over_time(
+    presence, None if grain_choice == "auto" else grain_choice, per_engine=not together))
 if over_time.empty:
     st.caption("No dated answers to draw over time.")
 else:
@@ -80,11 +81,11 @@ chosen = st.selectbox("Brand", [b.name for b in view.brands.all], key="w_evidenc
 evidence = brand_view.evidence(facts, view.tables.answers, chosen)
 st.caption(f"{md_text(chosen)} is named in {len(evidence)} answers. Read a few: a brand called like a common word "
            "(Notion, Monday) can match ordinary text; fix its aliases in the sidebar's brand definitions.")
-tables_ui.table(evidence, "mentions", key="evidence_table",
-                columns=["task_id", "engine", "count", "rank", "snippet"])
+tables_ui.table(evidence, "mentions", key="evidence_table", columns=["task_id", "engine", "count", "rank", "snippet"],
+                max_rows=300)
 
 st.subheader("Prompts where competitors are named and we are not")
-gaps = visibility.prompt_gaps(presence)
+gaps = facts.memo("gaps", compute=lambda: visibility.prompt_gaps(presence))
 tables_ui.table(gaps, "prompt-gaps", key="gaps_table")
 
 tables_ui.view_downloads({"visibility": summary, "over_time": over_time, "prompt_engine": grid.drop(

@@ -29,6 +29,11 @@ class Facts:
     prompts: int
     branded: int
     answers: int
+    key: tuple  # what these facts depend on: answers, brand definitions, how sites count, prompts chosen
+
+    def memo(self, name: str, *depends, compute):
+        """``compute()`` kept in the session while these facts and ``depends`` stay the same."""
+        return data.session_memo(f"brands_{name}", (self.key, depends), compute)
 
 
 def presence(view, which: str) -> Facts:
@@ -40,17 +45,20 @@ def presence(view, which: str) -> Facts:
                                  lambda: mentions_table(tables.answers, brands, snippets=False))
     everything = data.session_memo("presence", (answers_key, brands_key, view.by),
                                    lambda: brand_presence(tables.answers, tables.citations, brands, mentions, view.by))
-    branded = visibility.branded_prompts(pd.Series(tables.answers["prompt"].dropna().unique()), brands)
-    scoped = visibility.filter_branded(everything, brands, which)
-    tasks = visibility.filter_branded(tables.tasks, brands, which)
-    kept = set(scoped["task_id"])
+    def scope():
+        branded = visibility.branded_prompts(pd.Series(tables.answers["prompt"].dropna().unique()), brands)
+        scoped = visibility.filter_branded(everything, brands, which)
+        return branded, scoped, visibility.filter_branded(tables.tasks, brands, which), set(scoped["task_id"])
+
+    branded, scoped, tasks, kept = data.session_memo("brand_scope", (answers_key, brands_key, view.by, which), scope)
     return Facts(scoped, mentions[mentions["task_id"].isin(kept)], tasks, len(branded), int(branded.sum()),
-                 len(kept))
+                 len(kept), (answers_key, brands_key, view.by, which))
 
 
 def evidence(facts: Facts, answers: pd.DataFrame, name: str) -> pd.DataFrame:
     """The mentions of one brand with the sentence around each first mention."""
-    return add_snippets(facts.mentions[facts.mentions["name"] == name], answers)
+    return facts.memo("evidence", name, compute=lambda: add_snippets(
+        facts.mentions[facts.mentions["name"] == name], answers))
 
 
 def headline(ours: pd.DataFrame, labels: dict[str, str]) -> None:

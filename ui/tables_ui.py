@@ -40,21 +40,21 @@ MAX_SHOWN_ROWS = 2_000
 
 
 def table(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = None,
-          height: int | str = "auto") -> None:
+          height: int | str = "auto", max_rows: int = MAX_SHOWN_ROWS) -> None:
     """Show ``frame`` (optionally only ``columns``) with a CSV download of exactly what is shown.
 
     Downloads are callables: the file is built when clicked, not on every rerun. A table with a
     ``task_id`` column traces its figures to the answers: selecting a row opens that answer. At most
-    ``MAX_SHOWN_ROWS`` rows go to the browser (a selectable table is sent whole); the CSV has every row.
+    ``max_rows`` rows go to the browser (a selectable table is sent whole); the CSV has every row.
     """
     chosen = frame[columns] if columns else frame
-    shown = _without_bidi(chosen.head(MAX_SHOWN_ROWS))
+    shown = _without_bidi(chosen.head(max_rows))
     traceable = "task_id" in shown.columns
     event = st.dataframe(shown, key=key, hide_index=True, height=height,
                          column_config={c: COLUMN_CONFIG[c] for c in shown.columns if c in COLUMN_CONFIG},
                          on_select="rerun" if traceable else "ignore", selection_mode="single-row")
-    if len(chosen) > MAX_SHOWN_ROWS:
-        st.caption(f"Showing the first {MAX_SHOWN_ROWS:,} of {len(chosen):,} rows; the CSV has every row.")
+    if len(chosen) > max_rows:
+        st.caption(f"Showing the first {max_rows:,} of {len(chosen):,} rows; the CSV has every row.")
     if traceable:
         st.caption("Select a row to open its answer.")
         if event and event.selection.rows:
