@@ -5,6 +5,7 @@ collects them, 1,000 a call. Expected counts come from what the test stored in t
 """
 from __future__ import annotations
 
+import os
 import pathlib
 import re
 import subprocess
@@ -188,7 +189,6 @@ def test_an_interrupted_collection_keeps_what_it_fetched_and_the_next_run_finish
 
 @pytest.fixture
 def cli_env(tmp_path, fake_api):
-    import os
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATAFORSEO_", "AIVIS_", "XDG_"))}
     env.update(HOME=str(tmp_path), AIVIS_ARCHIVE_URL=f"sqlite:///{tmp_path}/cli.sqlite", PYTHONDONTWRITEBYTECODE="1",
                DATAFORSEO_LOGIN=fake_api.login, DATAFORSEO_PASSWORD=fake_api.password,
