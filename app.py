@@ -6,7 +6,8 @@ import io
 import streamlit as st
 
 from core import model
-from core.archive import ArchiveError
+from core.archive import Archive, ArchiveError, utcnow
+from core.collect import collect
 from core.ids import ParsedIds, ids_from_upload, parse_ids
 from core.text import NotTextError, decode_upload
 from ui import data, shell, state, tables_ui
@@ -95,6 +96,37 @@ def _export_archive(store) -> bytes:
     return buffer.getvalue()
 
 
+def _collection(store: Archive, config) -> None:
+    """When the archive last collected, what arrived since, and a button to collect now (live accounts only)."""
+    if st.button("Collect now", icon=":material/sync:", key="w_collect",
+                 help="Archive every task DataForSEO lists as ready (completed in the last 3 days, not yet "
+                      "collected), of all three engines. Free: tasks_ready and task_get cost nothing."):
+        with st.spinner("Collecting the ready tasks of every engine ..."):
+            try:
+                summary = collect(data.client(config), store)
+            except ArchiveError as exc:
+                summary = None
+                st.error(f"Nothing collected: {md_text(exc, limit=1000)}", icon=":material/database:")
+        if summary is not None and summary.error:
+            st.error(f"The collection stopped: {md_text(summary.error, limit=1000)}", icon=":material/error:")
+        elif summary is not None:
+            st.text(summary.line() + "".join(f"; {engine} not listed: {problem}"
+                                             for engine, problem in summary.listing_errors.items()))
+    last = store.last_collection()
+    if last is None:
+        st.text(f"This archive has not collected yet: collect now, or run `python -m core collect` every "
+                f"{config.collect_every_minutes} minutes (docs/deploy.md).")
+        return
+    minutes = int((utcnow() - last.finished).total_seconds() // 60)
+    st.text(f"Last collected {last.finished:%Y-%m-%d %H:%M} UTC ({minutes} minutes ago): {last.new} new results of "
+            f"{last.listed} listed{' (stopped early)' if last.error else ''}; "
+            f"{store.count_fetched_since(last.finished)} answers arrived since.")
+    if minutes > 2 * config.collect_every_minutes:
+        st.warning(f"No collection for over {2 * config.collect_every_minutes} minutes (twice "
+                   "AIVIS_COLLECT_EVERY_MINUTES): is the collector running? See docs/deploy.md.",
+                   icon=":material/schedule:")
+
+
 def _refresh() -> None:
     st.session_state[state.REFRESH] = st.session_state.get(state.REFRESH, 0) + 1
 
@@ -143,6 +175,7 @@ else:
     elif view.archive_error:
         st.error(md_text(view.archive_error, limit=1000), icon=":material/database:")
     else:
+        _collection(store, view.settings)
         facets = store.facets()
         span = f", answered {facets.first:%Y-%m-%d} to {facets.last:%Y-%m-%d}" if facets.count else ""
         st.text(f"{facets.count} completed answers archived{span}; engines: "

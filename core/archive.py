@@ -11,7 +11,8 @@ Tasks that were not completed (pending, expired, not found, failed) get a row wi
 status and no JSON, replaced later by a newer status or by the completed result. A completed
 row is never overwritten: saving it again is a no-op, and a later "pending" or "expired" for
 the same id leaves it as it is. ``aivis_id_lists`` keeps
-long id lists under a short reference, so a shareable link can carry ``ref=``.
+long id lists under a short reference, so a shareable link can carry ``ref=``. ``aivis_meta`` holds
+the schema version and a record of the last collection (:mod:`core.collect`), one row each.
 
 Writes are atomic (one transaction per save, dialect upserts) and safe when several app
 sessions or processes write at once: SQLite runs in WAL mode with a busy timeout and takes
@@ -25,7 +26,7 @@ import hashlib
 import io
 import json
 import sqlite3
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
@@ -99,6 +100,22 @@ class Facets:
     first: datetime | None  # the earliest answer datetime (UTC)
     last: datetime | None
     count: int
+
+
+@dataclass(frozen=True)
+class CollectionRecord:
+    """What the last collection did: when it ran (UTC) and its counts; ``error`` if it stopped early."""
+
+    started: datetime
+    finished: datetime
+    listed: int
+    new: int
+    already_archived: int
+    failed: int
+    error: str | None = None
+
+
+_LAST_COLLECTION = "last_collection"  # the aivis_meta key of the CollectionRecord (JSON)
 
 
 def utcnow() -> datetime:
@@ -218,6 +235,35 @@ class Archive:
             stmt = stmt.where(tasks_table.c.status == status)
         with self._guard("cannot be read"), self._read() as conn:
             return int(conn.execute(stmt).scalar_one())
+
+    def count_fetched_since(self, when: datetime) -> int:
+        """How many completed answers were archived after ``when`` (UTC; naive is UTC)."""
+        t = tasks_table.c
+        stmt = sa.select(sa.func.count()).where(t.status == model.COMPLETED, t.fetched_at > _naive(when))
+        with self._guard("cannot be read"), self._read() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    # -- the last collection ----------------------------------------------------------------
+    def record_collection(self, record: CollectionRecord) -> None:
+        """Keep ``record`` as the last collection (replacing the one before)."""
+        fields = asdict(record)
+        fields.update(started=_aware(record.started).isoformat(), finished=_aware(record.finished).isoformat())
+        stmt = self._insert(meta_table).values(key=_LAST_COLLECTION, value=json.dumps(fields))
+        stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value})
+        with self._guard("cannot be written"), self._write() as conn:
+            conn.execute(stmt)
+
+    def last_collection(self) -> CollectionRecord | None:
+        """The last collection's record, or None if this archive never collected (or its record is unreadable)."""
+        with self._guard("cannot be read"), self._read() as conn:
+            value = conn.execute(sa.select(meta_table.c.value).where(
+                meta_table.c.key == _LAST_COLLECTION)).scalar_one_or_none()
+        try:
+            fields = json.loads(value)
+            fields.update(started=_aware(fields["started"]), finished=_aware(fields["finished"]))
+            return CollectionRecord(**fields)
+        except (TypeError, ValueError, KeyError):
+            return None
 
     # -- moving archives --------------------------------------------------------------------
     def export_jsonl(self, fileobj: IO) -> int:

@@ -1,15 +1,17 @@
-"""Command line for cron jobs, CI and quick checks: ``python -m core fetch|report|archive``.
+"""Command line for cron jobs, CI and quick checks: ``python -m core fetch|report|collect|archive|check``.
 
 Results go to stdout (parseable); progress and messages to stderr. Fetched results are
 kept in the archive (settings as the app reads them, :mod:`core.config`: ``.streamlit/secrets.toml``
 then the environment; ``--archive URL`` overrides it, ``--no-archive`` and ``--demo`` leave it
 alone), and an archived completed result is never requested again: a scheduled ``fetch`` keeps results past the API's 30
-days. ``report`` with no ids reports the whole archive; ``archive export|import`` move it.
+days. ``collect`` archives every task ``tasks_ready`` lists (:mod:`core.collect`): the scheduled job
+that needs no ids. ``report`` with no ids reports the whole archive; ``archive export|import`` move it.
 Without ``--engine`` each id's engine is found (Gemini, ChatGPT, Claude: at most one request
 per engine and id). Exit status: 0 done (pending, expired or not-found ids included), 1 the
 batch stopped on an account-wide error (credentials, balance, cost limit: one line, no
 per-id table), 2 the command could not run as given,
-3 the archive could not be read or written (a fetch still prints what it fetched).
+3 the archive could not be read or written (a fetch still prints what it fetched). ``collect``
+prints one summary line to stderr and exits 1 also when an engine's ready list could not be read.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from core.demo import DemoSource, demo_ids
 from core.ids import ids_from_upload, parse_ids
 from core.loader import load
 from core.mentions import brand_presence, mentions_table
-from core.model import TaskOutcome, parse_engine
+from core.model import ENGINES, TaskOutcome, parse_engine
 from core.sources import make_source
 from core.text import NotTextError
 from core.tables import build_tables
@@ -48,15 +50,16 @@ def _parser() -> argparse.ArgumentParser:
     store = argparse.ArgumentParser(add_help=False)
     store.add_argument("--archive", metavar="URL", help="the archive's SQLAlchemy URL (default: $AIVIS_ARCHIVE_URL, "
                        "else ~/.local/share/aivis/archive.sqlite)")
-    common = argparse.ArgumentParser(add_help=False, parents=[store])
+    pacing = argparse.ArgumentParser(add_help=False)
+    pacing.add_argument("--workers", type=int, default=20, help="simultaneous requests (max 30)")
+    pacing.add_argument("--rpm", type=float, default=None,
+                        help="requests per minute cap (default: the account's own task_get limit)")
+    common = argparse.ArgumentParser(add_help=False, parents=[store, pacing])
     common.add_argument("ids", nargs="*", help="task ids (UUID-shaped)")
     common.add_argument("--ids-file", type=Path, help="a CSV/TXT file of ids (id/task_id column or first column)")
     common.add_argument("--engine", help="gemini, chat_gpt or claude (default: find each id's engine)")
     common.add_argument("--demo", action="store_true", help="use the bundled demo data, not the API nor the archive")
     common.add_argument("--no-archive", action="store_true", help="neither read nor write the archive")
-    common.add_argument("--workers", type=int, default=20, help="simultaneous requests (max 30)")
-    common.add_argument("--rpm", type=float, default=None,
-                        help="requests per minute cap (default: the account's own task_get limit)")
     commands.add_parser("fetch", parents=[common], help="fetch results, archive them and print each id's outcome")
     report = commands.add_parser("report", parents=[common],
                                  help="fetch and summarize; with no ids, summarize the whole archive")
@@ -72,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
                             "this date (YYYY-MM-DD, inclusive) or ISO date-time (UTC)")
     report.add_argument("--model", action="append", help="whole-archive report: only this model (repeatable)")
     report.add_argument("--tag", action="append", help="whole-archive report: only this tag (repeatable)")
+    collect = commands.add_parser("collect", parents=[store, pacing], help="archive every task tasks_ready lists "
+                                  "(free: run it every AIVIS_COLLECT_EVERY_MINUTES); one summary line to stderr")
+    collect.add_argument("--engine", action="append", help="gemini, chat_gpt or claude (repeatable; default: all three)")
+    collect.add_argument("--since", type=_when, metavar="DATE", help="only tasks posted on or after this date "
+                         "(YYYY-MM-DD) or ISO date-time (UTC)")
+    collect.add_argument("--print-interval", action="store_true", help="print the schedule's interval in seconds "
+                         "(AIVIS_COLLECT_EVERY_MINUTES x 60) and exit: for a shell loop's sleep")
     archive = commands.add_parser("archive", help="export or import the archive (JSON Lines)")
     actions = archive.add_subparsers(dest="action", required=True)
     actions.add_parser("export", parents=[store], help="write every archived row to FILE (- for stdout)") \
@@ -126,15 +136,24 @@ def _open_archive(args: argparse.Namespace, settings: Settings) -> Archive:
 def _source(args: argparse.Namespace, settings: Settings):
     if args.demo:
         return DemoSource()
+    _require_api(settings, "use --demo")
+    return make_source(settings, **_pacing(args))
+
+
+def _require_api(settings: Settings, instead: str) -> None:
+    """Refuse (exit 2) a command that calls the API where it may not: a locked demo, no credentials."""
     if settings.demo_only:
-        raise UsageError("this deployment is a locked demo (AIVIS_DEMO_ONLY): it never calls the API; use --demo")
+        raise UsageError(f"this deployment is a locked demo (AIVIS_DEMO_ONLY): it never calls the API; {instead}")
     if settings.credentials is None:
         raise UsageError("no credentials: set DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD (or [dataforseo] in "
-                         ".streamlit/secrets.toml), or use --demo")
+                         f".streamlit/secrets.toml), or {instead}")
+
+
+def _pacing(args: argparse.Namespace) -> dict:
     options = {"max_workers": args.workers}
     if args.rpm:
         options["requests_per_minute"] = args.rpm
-    return make_source(settings, **options)
+    return options
 
 
 def _progress(done: int, total: int, outcome: TaskOutcome) -> None:
@@ -150,6 +169,8 @@ def run(argv: list[str] | None = None) -> int:
             return _check(args, settings)
         if args.command == "archive":
             return _archive_command(args, settings)
+        if args.command == "collect":
+            return _collect_command(args, settings)
         engine = parse_engine(args.engine) if args.engine else None
         if args.command == "report":
             args.tracked = _tracked_brands(args)
@@ -200,6 +221,28 @@ def _archive_report(args: argparse.Namespace, settings: Settings, engine: str | 
     print(f"archive {archive.where}: {len(outcomes)} completed results match", file=sys.stderr)
     _report(args, outcomes, settings)
     return 0
+
+
+def _collect_command(args: argparse.Namespace, settings: Settings) -> int:
+    """``collect``: archive every ready task; one summary line (or one error line) to stderr."""
+    from core.client import Client
+    from core.collect import collect
+
+    if args.print_interval:
+        print(settings.collect_every_minutes * 60)
+        return 0
+    engines = list(dict.fromkeys(parse_engine(name) for name in args.engine)) if args.engine else list(ENGINES)
+    _require_api(settings, "collecting needs a live account")
+    archive = _open_archive(args, settings)  # first: without it, collected tasks would leave the list unkept
+    with Client(settings.credentials, settings.base_url, **_pacing(args)) as client:
+        summary = collect(client, archive, engines, since=args.since)
+    if summary.error:  # account-wide: one line
+        print(f"error: {summary.error}", file=sys.stderr)
+        return 1
+    for engine, problem in summary.listing_errors.items():
+        print(f"warning: the ready {engine} tasks could not be listed: {problem}", file=sys.stderr)
+    print(summary.line(), file=sys.stderr)
+    return 1 if summary.listing_errors else 0
 
 
 def _archive_command(args: argparse.Namespace, settings: Settings) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from concurrent.futures import CancelledError, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -23,12 +24,13 @@ from urllib3.exceptions import ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from core import errors, sansio
-from core.config import DEFAULT_REQUESTS_PER_MINUTE, MAX_SIMULTANEOUS, Credentials
+from core.config import DEFAULT_REQUESTS_PER_MINUTE, MAX_SIMULTANEOUS, TASKS_READY_PER_MINUTE, Credentials
 from core.model import ENGINES, FAILED, SKIPPED, WRONG_ENGINE, Batch, Progress, TaskOutcome, parse_engine
 from core.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 _CHUNK_BYTES = 64 * 1024
+_READY_BURST = 5  # tasks_ready calls made at once (one per engine, a page more) before pacing starts
 
 
 @dataclass
@@ -37,6 +39,8 @@ class Client:
 
     ``requests_per_minute=None`` paces at the account's own task_get limit, read once (free)
     from ``user_data`` before the first batch; the help center's 2,000 if it states none.
+    ``tasks_ready`` calls are paced on their own as well, at the API's 20 a minute.
+    ``requests_sent`` counts every request made (retries included).
     """
 
     credentials: Credentials
@@ -50,6 +54,7 @@ class Client:
     max_backoff: float = 30.0
     transport_retries: int = 3
     session: requests.Session = field(init=False, repr=False)
+    requests_sent: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         if not self.credentials:
@@ -58,6 +63,9 @@ class Client:
         self.base_url = self.base_url.rstrip("/")
         self.max_workers = max(1, min(int(self.max_workers), MAX_SIMULTANEOUS))
         self._pace(self.requests_per_minute or DEFAULT_REQUESTS_PER_MINUTE)
+        # A bucket of B calls refilled at (20 - B) a minute: never more than 20 in any minute.
+        self._ready_limiter = RateLimiter(TASKS_READY_PER_MINUTE - _READY_BURST, burst=_READY_BURST)
+        self._count_lock = threading.Lock()
         retry = Retry(total=self.transport_retries, connect=self.transport_retries, read=1,
                       status=self.transport_retries, backoff_factor=self.backoff / 2,
                       backoff_max=self.max_backoff, retry_after_max=self.max_backoff,
@@ -82,6 +90,8 @@ class Client:
     # -- transport -----------------------------------------------------------------
     def _get(self, path: str) -> tuple[int, bytes]:
         self._limiter.acquire()
+        with self._count_lock:
+            self.requests_sent += 1
         deadline = time.monotonic() + self.deadline
         try:
             with self.session.get(self.base_url + path, timeout=self.timeout, stream=True) as reply:
@@ -212,7 +222,11 @@ class Client:
     def tasks_ready(self, engine: str) -> list[dict[str, Any]]:
         """Completed tasks not yet collected (the API lists those of the last 3 days)."""
         path = sansio.tasks_ready_path(engine)
-        return self._with_backoff(lambda: sansio.parse_tasks_ready(*self._get(path)))
+
+        def call() -> list[dict[str, Any]]:
+            self._ready_limiter.acquire()
+            return sansio.parse_tasks_ready(*self._get(path))
+        return self._with_backoff(call)
 
     def _pace_at_account_limit(self) -> None:
         try:

@@ -19,6 +19,9 @@ from typing import Any
 DEFAULT_BASE_URL = "https://api.dataforseo.com"
 DEFAULT_REQUESTS_PER_MINUTE = 2000  # the help center's figure; user_data gives the account's own
 MAX_SIMULTANEOUS = 30  # the API's per-account cap on simultaneous requests
+TASKS_READY_PER_MINUTE = 20  # the API's cap on tasks_ready calls
+TASKS_READY_PAGE = 1000  # ids one tasks_ready call lists at most
+DEFAULT_COLLECT_EVERY_MINUTES = 30  # tasks_ready lists a task for 3 days: any interval well under that works
 ARCHIVE_ENV = "AIVIS_ARCHIVE_URL"
 # DataForSEO's price of one task, USD, before the model's own cost (money_spent). task_get serves
 # Standard (task_post) tasks; the Standard base price is from a 2025-11-19 announcement seen only in
@@ -83,6 +86,7 @@ class Settings:
     gate: Gate = field(default_factory=Gate)
     log_level: str = "INFO"
     task_prices: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_TASK_PRICES))
+    collect_every_minutes: int = DEFAULT_COLLECT_EVERY_MINUTES
 
     @property
     def demo(self) -> bool:
@@ -128,6 +132,7 @@ class Settings:
             archive_url=archive_url or default_archive_url(env), archive_url_is_default=not archive_url,
             gate=gate, log_level=pick(aivis, "log_level", "AIVIS_LOG_LEVEL", "INFO").upper() or "INFO",
             task_prices=_prices(aivis.get("task_price_usd"), env.get("AIVIS_TASK_PRICE_USD")),
+            collect_every_minutes=_minutes(pick(aivis, "collect_every_minutes", "AIVIS_COLLECT_EVERY_MINUTES")),
         )
 
 
@@ -155,6 +160,12 @@ def _section(secrets: Mapping, name: str) -> dict[str, Any]:
 def _strings(value: object) -> tuple[str, ...]:
     items = value if isinstance(value, (list, tuple)) else [value] if value else []
     return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+def _minutes(text: str) -> int:
+    """``AIVIS_COLLECT_EVERY_MINUTES``: whole minutes, 1 to under 3 days (the span ``tasks_ready`` lists a
+    task); a value that is not one is ignored, like a price that is not one."""
+    return int(text) if text.isascii() and text.isdigit() and 1 <= int(text) < 3 * 24 * 60 else DEFAULT_COLLECT_EVERY_MINUTES
 
 
 def _prices(table: object, override: str | None) -> dict[str, float]:

@@ -4,6 +4,10 @@ It serves ``task_get`` and ``tasks_ready`` of the LLM-responses API (gemini, cha
 ``appendix/user_data``, checks HTTP Basic auth, and can be scripted to fail (HTTP errors, API
 status codes, broken bodies, delays, a ``Retry-After`` header, a body trickled byte by byte). It never logs anything, credentials least of all.
 
+``tasks_ready`` behaves as DataForSEO's help center describes: it lists the engine's completed tasks
+not yet collected, at most 1,000 a call (the rest appear once the first ones are collected), and a
+task drops off the list once a ``task_get`` has delivered its result.
+
     with FakeDataForSEO() as api:
         api.add_task("gemini", task)
         api.script(task["id"], ("http", 500))   # first a 500, then the stored reply
@@ -38,6 +42,7 @@ BEHAVIOURS = {"http", "code", "task_code", "broken", "delay", "auth", "retry_aft
 _TASK_GET = re.compile(r"/v3/ai_optimization/([^/]+)/llm_responses/task_get/([^/]+)")
 _TASKS_READY = re.compile(r"/v3/ai_optimization/([^/]+)/llm_responses/tasks_ready")
 _USER_DATA = "/v3/appendix/user_data"
+READY_PAGE = 1000  # ids a tasks_ready call lists at most
 
 
 class Request(NamedTuple):
@@ -60,6 +65,16 @@ class _Route(NamedTuple):
     kind: str  # "task_get", "tasks_ready" or "user_data"
     engine: str | None = None
     task_id: str | None = None
+
+    @property
+    def script_key(self) -> str | None:
+        """The queue of scripted behaviours this request takes first (see ``FakeDataForSEO.script``)."""
+        return ready_key(self.engine) if self.kind == "tasks_ready" else self.task_id
+
+
+def ready_key(engine: str) -> str:
+    """The script queue of ``engine``'s ``tasks_ready`` calls."""
+    return f"tasks_ready/{engine}"
 
 
 class _Server(ThreadingHTTPServer):
@@ -101,6 +116,8 @@ class FakeDataForSEO:
         self.balance = 42.5
         self.max_in_flight = 0
         self._replies: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._posted: dict[str, str] = {}  # task id -> date_posted, when given
+        self._collected: set[str] = set()  # delivered by a task_get: off the tasks_ready list
         self._scripts: dict[str | None, deque] = defaultdict(deque)
         self._requests: list[Request] = []
         self._in_flight = 0
@@ -144,9 +161,18 @@ class FakeDataForSEO:
         with self._lock:
             self._replies[task_id] = (engine, copy.deepcopy(reply))
 
-    def add_task(self, engine: str, task: dict[str, Any]) -> None:
-        """Serve one task dict (it has its own ``id``) wrapped in an envelope."""
+    def add_task(self, engine: str, task: dict[str, Any], date_posted: str | None = None) -> None:
+        """Serve one task dict (it has its own ``id``) wrapped in an envelope; ``date_posted`` is what
+        ``tasks_ready`` lists (default: the result's datetime)."""
         self.add_reply(engine, task["id"], envelope([task]))
+        if date_posted is not None:
+            with self._lock:
+                self._posted[task["id"]] = date_posted
+
+    def collected(self) -> set[str]:
+        """The ids a ``task_get`` has delivered (so ``tasks_ready`` no longer lists them)."""
+        with self._lock:
+            return set(self._collected)
 
     def add_pending(self, engine: str, task_id: str, code: int = 40602) -> None:
         """A task not done yet: 40602 Task In Queue. (or 40601 Task Handed.)."""
@@ -165,6 +191,7 @@ class FakeDataForSEO:
         that ``Retry-After`` header) or ``("trickle", seconds)`` (the normal reply, its body written one
         byte every ``seconds``). Requests of an id use its own
         queue first, then the global one; once both are empty, requests are answered normally.
+        ``tasks_ready`` calls of an engine have their own queue, ``ready_key(engine)``.
         """
         for kind, arg in behaviours:
             if kind not in BEHAVIOURS or (kind == "broken" and arg not in ("nonjson", "truncated")):
@@ -244,7 +271,7 @@ class FakeDataForSEO:
         route = self._route(method, path)
         if route is None:
             return _json(404, envelope(None, 40400, self._message(40400)))
-        behaviour = self.fail_all or self._next_behaviour(route.task_id)
+        behaviour = self.fail_all or self._next_behaviour(route.script_key)
         if behaviour is None:
             return self._normal(route)
         kind, arg = behaviour
@@ -280,9 +307,9 @@ class FakeDataForSEO:
             return _Route("tasks_ready", match[1]) if match[1] in ENGINES else None
         return _Route("user_data") if path == _USER_DATA else None
 
-    def _next_behaviour(self, task_id: str | None) -> tuple[str, Any] | None:
+    def _next_behaviour(self, script_key: str | None) -> tuple[str, Any] | None:
         with self._lock:
-            for key in (task_id, None):
+            for key in (script_key, None):
                 if self._scripts.get(key):
                     return self._scripts[key].popleft()
         return None
@@ -301,26 +328,32 @@ class FakeDataForSEO:
             return envelope([replies.task(task_id, engine, 40401, self._message(40401))])
         if stored[0] != engine:
             return envelope([replies.task(task_id, engine, 40002, self._message(40002))])
+        if _completed_task(stored[1]) is not None:
+            with self._lock:
+                self._collected.add(task_id)
         return stored[1]
 
     def _ready(self, engine: str) -> list[dict[str, Any]]:
-        """``tasks_ready`` items for the completed stored tasks of ``engine``."""
+        """``tasks_ready`` items: ``engine``'s completed tasks not yet collected, the first 1,000."""
         with self._lock:
-            stored = [(task_id, reply) for task_id, (se, reply) in self._replies.items() if se == engine]
+            stored = [(task_id, reply, self._posted.get(task_id)) for task_id, (se, reply) in self._replies.items()
+                      if se == engine and task_id not in self._collected]
         items = []
-        for task_id, reply in stored:
-            task = (reply.get("tasks") or [{}])[0]
-            if task.get("status_code") != 20000:
+        for task_id, reply, posted in stored:
+            task = _completed_task(reply)
+            if task is None:
                 continue
             result = (task.get("result") or [{}])[0]
             items.append({
                 "id": task_id,
                 "se": engine,
                 "se_type": "llm_responses",
-                "date_posted": result.get("datetime") or "2026-11-16 09:00:00 +00:00",
+                "date_posted": posted or result.get("datetime") or "2026-11-16 09:00:00 +00:00",
                 "tag": (task.get("data") or {}).get("tag"),
                 "endpoint": f"/v3/ai_optimization/{engine}/llm_responses/task_get/{task_id}",
             })
+            if len(items) == READY_PAGE:
+                break
         return items
 
     def _user_data(self) -> dict[str, Any]:
@@ -357,6 +390,12 @@ class FakeDataForSEO:
 
     def _message(self, code: int) -> str:
         return MESSAGES.get(code, "Error.").format(limit=self.task_get_limit)
+
+
+def _completed_task(reply: dict[str, Any]) -> dict[str, Any] | None:
+    """The task of a stored reply when it is completed (20000), else None."""
+    task = (reply.get("tasks") or [{}])[0]
+    return task if isinstance(task, dict) and task.get("status_code") == 20000 else None
 
 
 def _json(status: int, body: dict[str, Any]) -> _Reply:
