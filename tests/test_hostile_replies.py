@@ -15,7 +15,6 @@ import sys
 from datetime import datetime
 
 import pytest
-import sqlalchemy as sa
 
 from core import errors, model, sansio
 from core.archive import Archive, ArchiveError, tasks_table
@@ -30,7 +29,7 @@ BATCH = 50
 LONG_ID = "aaaaaaaa-1535-0613-0000-000000000001" + "-0123456789abcdef" * 2  # 70 characters
 
 
-def _strict(text: str):
+def strict_json(text: str):
     """JSON that holds no NaN or Infinity (Python's reader accepts them; the standard does not)."""
     def refuse(name):
         raise ValueError(f"not strict JSON: {name}")
@@ -150,7 +149,7 @@ def test_bad_rows_imported_or_left_by_older_versions_never_break_the_archive(arc
     assert imported.returncode == 0, imported.stderr
     report = _cli("report", "--format", "json", url=archive_url)
     assert report.returncode == 0 and "Traceback" not in report.stderr, report.stderr
-    assert _strict(report.stdout)["counts"]["completed"] == len(good)
+    assert strict_json(report.stdout)["counts"]["completed"] == len(good)
     csv = _cli("report", "--format", "csv", url=archive_url)
     assert csv.returncode == 0 and "Traceback" not in csv.stderr, csv.stderr
 
@@ -209,4 +208,4 @@ def test_the_cli_fetches_a_hostile_batch_and_reports_it(fake_api, hostile_batch,
                             capture_output=True, text=True, timeout=120,
                             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "AIVIS_ARCHIVE_URL": url})
     assert report.returncode == 0, report.stderr
-    assert {t["id"] for t in _strict(report.stdout)["tasks"]} == _answered(shape_of)
+    assert {t["id"] for t in strict_json(report.stdout)["tasks"]} == _answered(shape_of)

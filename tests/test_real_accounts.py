@@ -18,6 +18,7 @@ from tests.hostile_shapes import SHAPES, UNKNOWN_ITEM, good_task
 from tests.page_values import metrics, table_with
 from tests.test_archive import ROOT, uid
 from tests.test_cli import expected_usage
+from tests.test_hostile_replies import strict_json
 
 SAMPLES = {"gemini_direct_url": "gemini", "chat_gpt_web_search": "chat_gpt", "chat_gpt_no_search": "chat_gpt",
            "claude_reasoning": "claude"}
@@ -56,12 +57,6 @@ def _cli(env, *args):
                           timeout=120)
 
 
-def _strict(text: str):
-    def refuse(name):
-        raise ValueError(f"not strict JSON: {name}")
-    return json.loads(text, parse_constant=refuse)
-
-
 def test_cli_fetch_of_a_mixed_list_finds_and_archives_each_engine(fake_api, mixed, tmp_path):
     engine_of, status_of, _ = mixed
     ids = list(engine_of)
@@ -84,7 +79,7 @@ def test_cli_report_json_is_strict_and_gives_each_task_its_engine(fake_api, mixe
     ids = list(engine_of)
     done = _cli(_env(fake_api, tmp_path), "report", "--format", "json", *ids)
     assert done.returncode == 0, done.stderr
-    report = _strict(done.stdout)
+    report = strict_json(done.stdout)
     assert [(t["id"], t["engine"], t["status"]) for t in report["tasks"]] == [
         (i, engine_of[i], status_of[i]) for i in ids]
     pending = next(t for t in report["tasks"] if t["status"] == model.PENDING)
