@@ -181,8 +181,8 @@ class Archive:
         (completed, with or without an answer) is never overwritten.
         """
         when = fetched_at or utcnow()
-        rows = [_row(o, when) for o in outcomes if o.status != model.SKIPPED
-                and is_task_id(o.task_id) and (isinstance(o.task, dict) or not o.final)]
+        rows = [row for row in (_row(o, when) for o in outcomes if o.status != model.SKIPPED and is_task_id(o.task_id))
+                if row["task"] is not None or row["status"] not in model.FINAL_STATUSES]
         with self._guard("cannot be written"):
             return self._upsert(rows)
 
@@ -574,16 +574,28 @@ def _outcome(task_id: str, engine: str, task: Any) -> TaskOutcome:
 def _row(outcome: TaskOutcome, fetched_at: datetime) -> dict[str, Any]:
     """The table row of an outcome: its raw task when it has one, and the filter columns of its reading."""
     record = outcome.record
-    prompt = record.prompt if record else None
+    prompt = _text(record.prompt) if record else None
     return {
         "task_id": outcome.task_id, "engine": outcome.engine, "status": outcome.status,
-        "status_code": outcome.status_code, "status_message": (outcome.status_message or "")[:2000],
+        "status_code": outcome.status_code, "status_message": _text(outcome.status_message, 2000) or "",
         "fetched_at": _naive(fetched_at), "task_datetime": _naive(record.datetime) if record and record.datetime else None,
         "model": _text(record.model, 200) if record else None,
         "tag": _text(record.tag, 500) if record else None, "prompt": prompt,
         "prompt_hash": hashlib.sha256(prompt.encode("utf-8")).hexdigest()[:16] if prompt else None,
-        "task": outcome.task if isinstance(outcome.task, dict) else None,
+        "task": _storable(outcome.task),
     }
+
+
+def _storable(task: Any) -> dict[str, Any] | None:
+    """The raw task if it is strict JSON, else None: PostgreSQL refuses NaN and Infinity (``1e400``), and one
+    such reply must not sink the save of its whole batch (its status message says what was wrong)."""
+    if not isinstance(task, dict):
+        return None
+    try:
+        json.dumps(task, allow_nan=False)
+    except (ValueError, TypeError, RecursionError):
+        return None
+    return task
 
 
 def _imported_row(line: str, number: int) -> dict[str, Any]:
@@ -651,8 +663,9 @@ def _bound(value: date | datetime | str, end: bool) -> datetime:
     return datetime.combine(value + timedelta(days=1) if end else value, time())
 
 
-def _text(value: Any, limit: int) -> str | None:
-    return value[:limit] if isinstance(value, str) and value else None
+def _text(value: Any, limit: int | None = None) -> str | None:
+    """Text for a column: NUL characters dropped (PostgreSQL's text refuses them), cut to ``limit``."""
+    return value.replace("\x00", "")[:limit] or None if isinstance(value, str) and value else None
 
 
 def _writer(fileobj: IO):

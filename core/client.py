@@ -142,9 +142,11 @@ class Client:
 
     # -- API calls -------------------------------------------------------------------
     def fetch_task(self, engine: str, task_id: str) -> TaskOutcome:
-        """One task's outcome on one engine; raises only errors that concern the whole account or host."""
-        path = sansio.task_get_path(engine, task_id)
+        """One task's outcome on one engine; raises only errors that concern the whole account or host.
+
+        An id that is not one fails here, before any request (it never becomes part of a path)."""
         try:
+            path = sansio.task_get_path(engine, task_id)
             return self._with_backoff(lambda: sansio.parse_task_get(*self._get(path), engine, task_id))
         except errors.BatchStoppingError:
             raise

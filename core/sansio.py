@@ -146,6 +146,8 @@ def outcome_of(engine: str, task_id: str, task: dict[str, Any]) -> TaskOutcome:
     completed, without one "completed, no answer", malformed it fails with the field named.
     """
     code, message = code_of(task.get("status_code")), _message(task)
+    if code is None and task.get("status_code") is not None:
+        return TaskOutcome(task_id, engine, FAILED, None, "malformed reply (field status_code: not a status code)")
     status = status_of(code)
     if status != COMPLETED:
         return TaskOutcome(task_id, engine, status, code, message)

@@ -2,7 +2,10 @@
 
 It serves ``task_get`` and ``tasks_ready`` of the LLM-responses API (gemini, chat_gpt, claude) and
 ``appendix/user_data``, checks HTTP Basic auth, and can be scripted to fail (HTTP errors, API
-status codes, broken bodies, delays, a ``Retry-After`` header, a body trickled byte by byte). It never logs anything, credentials least of all.
+status codes, broken bodies, delays, a ``Retry-After`` header, a body trickled byte by byte). A reply
+can also be served as raw bytes (``add_raw``: the hostile shapes of :mod:`tests.hostile_shapes`). An id
+asked on another engine's path than the one it is stored under gets ``40002``, as the API answers.
+It never logs anything, credentials least of all.
 
 ``tasks_ready`` behaves as DataForSEO's help center describes: it lists the engine's completed tasks
 not yet collected, at most 1,000 a call (the rest appear once the first ones are collected), and a
@@ -115,7 +118,7 @@ class FakeDataForSEO:
         self.task_get_limit = 2000
         self.balance = 42.5
         self.max_in_flight = 0
-        self._replies: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._replies: dict[str, tuple[str, dict[str, Any] | bytes]] = {}
         self._posted: dict[str, str] = {}  # task id -> date_posted, when given
         self._collected: set[str] = set()  # delivered by a task_get: off the tasks_ready list
         self._scripts: dict[str | None, deque] = defaultdict(deque)
@@ -160,6 +163,12 @@ class FakeDataForSEO:
         """Serve ``reply`` (a full envelope, as the API sends it) for ``task_id`` under ``engine``."""
         with self._lock:
             self._replies[task_id] = (engine, copy.deepcopy(reply))
+
+    def add_raw(self, engine: str, task_id: str, body: bytes | str) -> None:
+        """Serve ``body`` verbatim (HTTP 200, JSON content type) for ``task_id`` under ``engine``: any text at
+        all, so a test can send what ``json.dumps`` would never write (``1e400``, ``NaN``, deep nesting)."""
+        with self._lock:
+            self._replies[task_id] = (engine, body.encode() if isinstance(body, str) else bytes(body))
 
     def add_task(self, engine: str, task: dict[str, Any], date_posted: str | None = None) -> None:
         """Serve one task dict (it has its own ``id``) wrapped in an envelope; ``date_posted`` is what
@@ -316,12 +325,13 @@ class FakeDataForSEO:
 
     def _normal(self, route: _Route) -> _Reply:
         if route.kind == "task_get":
-            return _json(200, self._task_get(route.engine, route.task_id))
+            reply = self._task_get(route.engine, route.task_id)
+            return _Reply(200, reply, "application/json") if isinstance(reply, bytes) else _json(200, reply)
         if route.kind == "tasks_ready":
             return _json(200, envelope([self._service_task(route, self._ready(route.engine))]))
         return _json(200, envelope([self._service_task(route, [self._user_data()])]))
 
-    def _task_get(self, engine: str, task_id: str) -> dict[str, Any]:
+    def _task_get(self, engine: str, task_id: str) -> dict[str, Any] | bytes:
         with self._lock:
             stored = self._replies.get(task_id)
         if stored is None:
@@ -337,7 +347,7 @@ class FakeDataForSEO:
         """``tasks_ready`` items: ``engine``'s completed tasks not yet collected, the first 1,000."""
         with self._lock:
             stored = [(task_id, reply, self._posted.get(task_id)) for task_id, (se, reply) in self._replies.items()
-                      if se == engine and task_id not in self._collected]
+                      if se == engine and task_id not in self._collected and isinstance(reply, dict)]
         items = []
         for task_id, reply, posted in stored:
             task = _completed_task(reply)
@@ -392,9 +402,10 @@ class FakeDataForSEO:
         return MESSAGES.get(code, "Error.").format(limit=self.task_get_limit)
 
 
-def _completed_task(reply: dict[str, Any]) -> dict[str, Any] | None:
-    """The task of a stored reply when it is completed (20000), else None."""
-    task = (reply.get("tasks") or [{}])[0]
+def _completed_task(reply: dict[str, Any] | bytes) -> dict[str, Any] | None:
+    """The task of a stored reply when it is completed (20000), else None (raw or hostile replies too)."""
+    tasks = reply.get("tasks") if isinstance(reply, dict) else None
+    task = tasks[0] if isinstance(tasks, list) and tasks else None
     return task if isinstance(task, dict) and task.get("status_code") == 20000 else None
 
 

@@ -173,7 +173,9 @@ UNSAFE = r"""() => {
             if (['href', 'xlink:href', 'src', 'action', 'formaction', 'srcdoc'].includes(name)
                     && /^(javascript|vbscript|data):/.test(scheme(attr.value))
                     && !(['IMG', 'IMAGE'].includes(el.tagName.toUpperCase())  // plotly draws heatmaps as PNG
-                         && /^data:image\/(png|gif|jpeg|webp);/.test(scheme(attr.value))))
+                         && /^data:image\/(png|gif|jpeg|webp);/.test(scheme(attr.value)))
+                    && !(el.tagName === 'LINK' && /(^|\s)icon(\s|$)/.test(el.rel)  // Streamlit's emoji favicon
+                         && /^data:image\/svg\+xml,/.test(scheme(attr.value))))
                 bad.push(`${el.tagName} ${name}=${attr.value.slice(0, 60)}`);
         }
     }

@@ -25,6 +25,7 @@ PAGES = [
     ("pages/fan_out.py", "Fan-out queries", ":material/travel_explore:"),
     ("pages/answers.py", "Answers", ":material/article:"),
 ]
+FAVICON = "📈"  # an emoji: a ``:material/...:`` favicon makes every browser fetch it from fonts.gstatic.com
 NOTICE_ICONS = {"info": ":material/info:", "warning": ":material/warning:", "error": ":material/error:"}
 
 
@@ -46,8 +47,11 @@ class View:
 
 
 def page(title: str, icon: str) -> View:
-    """Draw the shared frame and return the data; every page calls this first."""
-    st.set_page_config(page_title=f"{title} · AI visibility", page_icon=icon, layout="wide")
+    """Draw the shared frame and return the data; every page calls this first.
+
+    ``icon`` is the page's own (its navigation link's, in :data:`PAGES`); the tab shows :data:`FAVICON`,
+    so no page makes the browser ask another host for anything."""
+    st.set_page_config(page_title=f"{title} · AI visibility", page_icon=FAVICON, layout="wide")
     config = data.settings()
     gate.require_access(config.gate)  # stops here (login or password form) unless the visitor is let in
     state.init()
