@@ -234,6 +234,7 @@ def test_branded_switch_keeps_only_those_prompts(demo_page, which):
     tasks = [t for t in demo_tasks() if branded(t["data"]["user_prompt"]) == (which == "branded")]
     assert tasks and len(tasks) < len(demo_tasks())
     assert_summary(at, summary(presence(tasks)))
+    assert set(table_with(at, "snippet")["task_id"]) <= {t["id"] for t in tasks}  # the evidence too
     prompts = {t["data"]["user_prompt"] for t in demo_tasks()}
     assert f"{sum(map(branded, prompts))} of {len(prompts)} prompts are branded" in " ".join(c.value for c in at.caption)
 
