@@ -1,7 +1,8 @@
 """Answers: one completed answer at a time, as the model wrote it, with its citations and searches.
 
 The answer, reasoning, prompt, titles and fan-out queries are untrusted LLM text: they are shown
-only through ``ui.safe.safe_markdown`` / ``md_link`` (no HTML, only http/https links).
+only through ``ui.safe.safe_markdown`` / ``md_link`` (no HTML, only http/https links); tracked brand
+names are coloured after that (``ui.safe.highlight_brands``).
 Another page can open a task here by putting its id in ``st.session_state[ui.state.OPEN_ANSWER]``.
 """
 from __future__ import annotations
@@ -12,9 +13,10 @@ import re
 import pandas as pd
 import streamlit as st
 
+from core.mentions import BrandMatcher
 from core.model import engine_label
-from ui import shell, state
-from ui.safe import DISPLAY_LIMIT, md_link, md_text, safe_markdown
+from ui import shell, state, theme
+from ui.safe import DISPLAY_LIMIT, highlight_brands, md_link, md_text, safe_markdown
 
 TASK_KEY = state.OPEN_ANSWER  # the task this page shows; other pages may set it to open a task here
 WIDGET_KEY = "w_answer_task"
@@ -117,6 +119,11 @@ citations = view.tables.citations[view.tables.citations["task_id"] == task_id]
 st.subheader("Answer")
 st.caption(f"{_count(len(sections), 'section')}, {_count(len(citations), 'citation')}. Links open only if they "
            "are http(s); Gemini's redirect links are credited to the site they lead to.")
+matcher = BrandMatcher(view.brands)
+brand_colors = {b.name: theme.ROLE_MARKDOWN_COLORS[b.role] for b in view.brands.all}
+if view.brands:
+    st.caption(f"Tracked names are highlighted: :{theme.ROLE_MARKDOWN_COLORS['brand']}-background[our brand], "
+               f":{theme.ROLE_MARKDOWN_COLORS['competitor']}-background[competitors].")
 if sections:
     with st.container(border=True):
         shown = 0  # characters shown so far: a huge answer is cut, its full text stays in the download
@@ -125,7 +132,8 @@ if sections:
                 st.caption(f"{_count(len(sections) - index, 'more section')} not shown: this answer is over "
                            f"{DISPLAY_LIMIT:,} characters. The Raw task JSON download below has all of it.")
                 break
-            st.markdown(_demoted(safe_markdown(section.text, limit=DISPLAY_LIMIT - shown)) or "_(empty section)_")
+            shown_text = safe_markdown(section.text, limit=DISPLAY_LIMIT - shown)
+            st.markdown(_demoted(highlight_brands(shown_text, matcher, brand_colors)) or "_(empty section)_")
             shown += len(section.text)
             notes = citations[citations["section"] == index]
             if len(notes):

@@ -1,13 +1,11 @@
 """Brand visibility: is our brand named in the answers, how early, next to whom, on which engine, over time."""
 from __future__ import annotations
 
-import plotly.express as px
 import streamlit as st
 
 from core import visibility
 from core.brands import BRAND
-from core.model import engine_label
-from ui import brand_view, charts, shell, state, tables_ui, theme
+from ui import brand_view, shell, state, tables_ui
 from ui.safe import md_text
 
 RATE_LABELS = {"mention_rate": "Mention rate", "visibility_rate": "Visibility", "citation_rate": "Citation rate"}
@@ -31,28 +29,14 @@ which = middle.segmented_control("Prompts", list(visibility.BRANDED_CHOICES), ke
 together = right.toggle("All engines together", key="w_all_engines",
                         help="Off: each engine on its own (they answer differently). On: one blended figure.")
 facts = brand_view.presence(view, which)
-presence = facts.presence
-ours = [b.name for b in view.brands.brands]
-summary = facts.memo("summary", together, compute=lambda: visibility.brand_summary(
-    presence, per_engine=not together, brands=view.brands))
+summary = brand_view.summary(facts, view.brands, together)
 st.caption(f"{facts.branded} of {facts.prompts} prompts are branded (they name our brand); showing **{which}** "
            f"prompts: {facts.answers} completed answers. Pending and failed tasks are not in any denominator.")
 
 st.subheader("Our brand, engine by engine")
 brand_view.headline(summary[summary["role"] == BRAND], RATE_LABELS)
 
-rates = summary.assign(engine_label=summary["engine"].map(engine_label),
-                       err_plus=summary[f"{rate}_ci_high"] - summary[rate],
-                       err_minus=summary[rate] - summary[f"{rate}_ci_low"])
-bars = px.bar(rates, x="name", y=rate, color="engine_label", barmode="group", error_y="err_plus",
-              error_y_minus="err_minus", color_discrete_map=theme.ENGINE_COLORS_BY_LABEL,
-              category_orders={"name": [b.name for b in view.brands.all]},
-              hover_data={"answers": True, visibility.RATES[rate]: True, "err_plus": False, "err_minus": False},
-              labels={rate: f"{RATE_LABELS[rate]} (share of completed answers)", "name": "",
-                      "engine_label": "Engine", "answers": "Answers"},
-              title=f"{RATE_LABELS[rate]} per brand and engine, with 95% intervals")
-bars.update_layout(yaxis_tickformat=".0%", yaxis_range=[0, 1])
-charts.plotly_chart(bars, "brands_rates")
+brand_view.rates_chart(facts, summary, together, rate, RATE_LABELS[rate], view.brands)
 tables_ui.table(summary, "brand-visibility", key="brand_summary_table",
                 columns=["engine", "name", "role", "answers", "mentioned", "mention_rate", "mention_rate_ci_low",
                          "mention_rate_ci_high", "cited", "citation_rate", "visible", "visibility_rate",
@@ -62,19 +46,17 @@ st.caption("Mention rate: answers naming the brand / completed answers. Citation
            "Average rank: where it is named among the tracked brands (1 = first), over the answers naming it.")
 
 st.subheader("Prompt by engine: where our brand is named")
-grid = facts.memo("grid", compute=lambda: visibility.prompt_engine_grid(presence, facts.tasks, ours))
+grid = brand_view.grid_cells(facts, view.brands)
 brand_view.grid(grid)
 
 st.subheader("Over time")
 grain_choice = st.segmented_control("Per", ["auto", "day", "week", "month"], default="auto", key="w_brand_grain",
                                     format_func=str.capitalize) or "auto"
-over_time = facts.memo("over_time", grain_choice, together, compute=lambda: visibility.visibility_over_time(
-    presence, None if grain_choice == "auto" else grain_choice, per_engine=not together))
+over_time, grain = brand_view.over_time(facts, together, grain_choice)
 if over_time.empty:
     st.caption("No dated answers to draw over time.")
 else:
-    grain = grain_choice if grain_choice != "auto" else visibility.choose_grain(presence["datetime"].dropna())
-    brand_view.trend(over_time, rate, RATE_LABELS[rate], grain, THIN, view.brands)
+    brand_view.trend(facts, over_time, (together, grain_choice), rate, RATE_LABELS[rate], grain, THIN, view.brands)
 
 st.subheader("Evidence: the sentence around each mention")
 chosen = st.selectbox("Brand", [b.name for b in view.brands.all], key="w_evidence_brand")
@@ -85,7 +67,7 @@ tables_ui.table(evidence, "mentions", key="evidence_table", columns=["task_id", 
                 max_rows=300)
 
 st.subheader("Prompts where competitors are named and we are not")
-gaps = facts.memo("gaps", compute=lambda: visibility.prompt_gaps(presence))
+gaps = brand_view.gaps(facts)
 tables_ui.table(gaps, "prompt-gaps", key="gaps_table")
 
 tables_ui.view_downloads({"visibility": summary, "over_time": over_time, "prompt_engine": grid.drop(

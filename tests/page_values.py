@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import json
 from collections import Counter
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -28,6 +29,18 @@ def result_of(task: dict) -> dict:
     return (task.get("result") or [{}])[0]
 
 
+def cited_site(note: dict) -> str | None:
+    """The cited host of an annotation by the documented rule, written independently of core.domains:
+    ``direct_url``, else Gemini's redirect credited to its ``title``, else the ``url``; no ``www.``."""
+    if note.get("direct_url"):
+        host = urlsplit(note["direct_url"]).hostname
+    elif "vertexaisearch.cloud.google.com" in (note.get("url") or ""):
+        host = note["title"]
+    else:
+        host = urlsplit(note.get("url") or "").hostname
+    return host[4:] if host and host.startswith("www.") else host
+
+
 def figure(at, key: str) -> dict:
     """The plotly figure (data and layout) of the chart drawn with ``key``."""
     charts = [c for c in at.get("plotly_chart") if key in c.proto.id]
@@ -39,7 +52,10 @@ def values(data) -> list:
     """A figure array as a list: plotly sends numeric arrays as ``{"dtype", "bdata"}`` base64."""
     if isinstance(data, dict) and "bdata" in data:
         array = np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"]))
-        return array.reshape(data["shape"]).tolist() if "shape" in data else array.tolist()
+        shape = data.get("shape")
+        if isinstance(shape, str):  # 2-d arrays (customdata) give their shape as "rows, columns"
+            shape = [int(n) for n in shape.split(",")]
+        return array.reshape(shape).tolist() if shape else array.tolist()
     return list(data)
 
 

@@ -24,6 +24,9 @@ def _items(task: dict, kind: str) -> list[dict]:
     return [s for item in result_of(task).get("items") or [] if item["type"] == kind for s in item["sections"]]
 
 
+HIGHLIGHT = re.compile(r":(?:blue|red)-background\[([^\]]*)\]")
+
+
 def _texts(at) -> list[str]:
     """Every markdown and caption value on the page (captions are markdown too)."""
     return [m.value for m in at.markdown] + [c.value for c in at.caption]
@@ -63,8 +66,9 @@ def _assert_shows(at, task: dict, downloads: list[dict]) -> None:
     assert f"**{ENGINE_LABELS[task['data']['se']]}**" in line and result["model_name"] in line
     assert f"answered {result['datetime'][:16]} UTC" in line
     assert f"web search **{'on' if result['web_search'] else 'off'}**" in line
+    unhighlighted = [HIGHLIGHT.sub(r"\1", t) for t in texts]  # tracked names: tests/test_highlight.py
     for section in _items(task, "message"):  # the answer's headings are set below the page's own
-        assert re.sub(r"(?m)^#{1,6} ", "#### ", safe_markdown(section["text"])) in texts
+        assert re.sub(r"(?m)^#{1,6} ", "#### ", safe_markdown(section["text"])) in unhighlighted
     sources = "\n".join(t for t in texts if t.startswith("**Sources**"))
     notes = [n for s in _items(task, "message") for n in s.get("annotations") or []]
     for note in notes:

@@ -2,20 +2,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from urllib.parse import urlsplit
 
-from tests.page_values import bar_totals, demo_tasks, figure, metrics, result_of, table_with
-
-
-def _site(note: dict) -> str | None:
-    """The cited host by the documented rule, written independently of core.domains."""
-    if note.get("direct_url"):
-        host = urlsplit(note["direct_url"]).hostname
-    elif "vertexaisearch.cloud.google.com" in (note.get("url") or ""):
-        host = note["title"]
-    else:
-        host = urlsplit(note.get("url") or "").hostname
-    return host[4:] if host and host.startswith("www.") else host
+from tests.page_values import bar_totals, cited_site, demo_tasks, figure, metrics, result_of, table_with
 
 
 def _hosts(tasks: list[dict]) -> Counter:
@@ -25,7 +13,7 @@ def _hosts(tasks: list[dict]) -> Counter:
             if item["type"] != "message":
                 continue
             for section in item["sections"]:
-                counts.update(_site(note) for note in section.get("annotations") or [])
+                counts.update(cited_site(note) for note in section.get("annotations") or [])
     return counts
 
 
@@ -50,7 +38,7 @@ def test_registrable_domains_merge_subdomains_and_shares_count_all_answers(demo_
     assert row.loc["microsoft.com", "citations"] == hosts["support.microsoft.com"]
     assert abs(table["citation_share"].sum() - 1) < 1e-9
     top = table.iloc[0]
-    citing = sum(any(_site(n) == top["domain"] for item in (result_of(t).get("items") or []) if item["type"] == "message"
+    citing = sum(any(cited_site(n) == top["domain"] for item in (result_of(t).get("items") or []) if item["type"] == "message"
                      for s in item["sections"] for n in s.get("annotations") or []) for t in tasks)
     assert top["answers"] == citing
     assert abs(top["answer_share"] - citing / len(tasks)) < 1e-9
@@ -64,7 +52,7 @@ def test_filters_narrow_the_counts_to_one_engine(demo_env, app):
     assert bar_totals(figure(at, "domains_bar")) == _hosts(chat_gpt)
 
 
-def test_fake_api_data_credits_gemini_redirects_to_the_real_site(api_env, sample, app):
+def test_fake_api_data_credits_gemini_redirects_to_the_realcited_site(api_env, sample, app):
     reply = sample("gemini_direct_url")
     task = reply["tasks"][0]
     api_env.add_reply("gemini", task["id"], reply)

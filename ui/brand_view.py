@@ -12,7 +12,7 @@ import plotly.express as px
 import streamlit as st
 
 from core import visibility
-from core.brands import BrandSet
+from core.brands import BRAND, BrandSet
 from core.mentions import add_snippets, brand_presence, mentions_table
 from core.model import engine_label
 from ui import charts, data, state, tables_ui, theme
@@ -24,16 +24,12 @@ GRID_ICONS = {"named": "● named", "cited only": "◐ cited only", "neither": "
 @dataclass(frozen=True)
 class Facts:
     presence: pd.DataFrame  # one row per completed answer in scope and tracked brand
-    mentions: pd.DataFrame  # one row per answer and brand it names (snippets: see evidence())
+    mentions: pd.DataFrame  # one row per answer and brand it names
     tasks: pd.DataFrame  # every task in scope (for "no answer" cells)
     prompts: int
     branded: int
     answers: int
-    key: tuple  # what these facts depend on: answers, brand definitions, how sites count, prompts chosen
-
-    def memo(self, name: str, *depends, compute):
-        """``compute()`` kept in the session while these facts and ``depends`` stay the same."""
-        return data.session_memo(f"brands_{name}", (self.key, depends), compute)
+    key: tuple  # what these depend on: the memo key of every table derived from them
 
 
 def presence(view, which: str) -> Facts:
@@ -45,20 +41,51 @@ def presence(view, which: str) -> Facts:
                                  lambda: mentions_table(tables.answers, brands, snippets=False))
     everything = data.session_memo("presence", (answers_key, brands_key, view.by),
                                    lambda: brand_presence(tables.answers, tables.citations, brands, mentions, view.by))
-    def scope():
+    key = (answers_key, data.fingerprint(tables.tasks["task_id"]), brands_key, view.by, which)
+
+    def scope() -> Facts:
         branded = visibility.branded_prompts(pd.Series(tables.answers["prompt"].dropna().unique()), brands)
         scoped = visibility.filter_branded(everything, brands, which)
-        return branded, scoped, visibility.filter_branded(tables.tasks, brands, which), set(scoped["task_id"])
+        tasks = visibility.filter_branded(tables.tasks, brands, which)
+        kept = set(scoped["task_id"])
+        return Facts(scoped, mentions[mentions["task_id"].isin(kept)], tasks, len(branded), int(branded.sum()),
+                     len(kept), key)
+    return data.session_memo("brand_facts", key, scope)
 
-    branded, scoped, tasks, kept = data.session_memo("brand_scope", (answers_key, brands_key, view.by, which), scope)
-    return Facts(scoped, mentions[mentions["task_id"].isin(kept)], tasks, len(branded), int(branded.sum()),
-                 len(kept), (answers_key, brands_key, view.by, which))
+
+# The tables below are kept per session like the scan: a rerun that changes none of their inputs (another
+# widget, the evidence brand, the measure) reuses them instead of grouping 10k answers again.
+
+def summary(facts: Facts, brands: BrandSet, together: bool) -> pd.DataFrame:
+    """``visibility.brand_summary`` per engine, or all engines together."""
+    return data.session_memo("brand_summary", (facts.key, together), lambda: visibility.brand_summary(
+        facts.presence, per_engine=not together, brands=brands))
+
+
+def grid_cells(facts: Facts, brands: BrandSet) -> pd.DataFrame:
+    """``visibility.prompt_engine_grid`` for our brands."""
+    return data.session_memo("brand_grid", facts.key, lambda: visibility.prompt_engine_grid(
+        facts.presence, facts.tasks, brands.names(BRAND)))
+
+
+def over_time(facts: Facts, together: bool, grain_choice: str) -> tuple[pd.DataFrame, str]:
+    """``visibility.visibility_over_time`` at the chosen grain (``auto``: from the span), and that grain."""
+    def compute() -> tuple[pd.DataFrame, str]:
+        grain = (grain_choice if grain_choice != "auto"
+                 else visibility.choose_grain(facts.presence["datetime"].dropna()))
+        return visibility.visibility_over_time(facts.presence, grain, per_engine=not together), grain
+    return data.session_memo("brand_over_time", (facts.key, together, grain_choice), compute)
 
 
 def evidence(facts: Facts, answers: pd.DataFrame, name: str) -> pd.DataFrame:
-    """The mentions of one brand with the sentence around each first mention."""
-    return facts.memo("evidence", name, compute=lambda: add_snippets(
+    """The mentions of one brand with the sentence around each first mention (only the rows a person reads)."""
+    return data.session_memo("brand_evidence", (facts.key, name), lambda: add_snippets(
         facts.mentions[facts.mentions["name"] == name], answers))
+
+
+def gaps(facts: Facts) -> pd.DataFrame:
+    """``visibility.prompt_gaps``: prompts where competitors are named and we are not."""
+    return data.session_memo("brand_gaps", facts.key, lambda: visibility.prompt_gaps(facts.presence))
 
 
 def headline(ours: pd.DataFrame, labels: dict[str, str]) -> None:
@@ -97,22 +124,45 @@ def grid(cells: pd.DataFrame) -> None:
                     height=240)
 
 
-def trend(over_time: pd.DataFrame, rate: str, label: str, grain: str, thin: int, brands: BrandSet) -> None:
-    """The rate per period and brand, an engine per panel; periods with few answers are drawn hollow."""
-    frame = over_time.assign(engine=over_time["engine"].map(engine_label),
-                             answers_label=over_time["answers"].map(lambda n: f"{n} answers"),
-                             certainty=over_time["answers"].map(lambda n: "few answers" if n < thin else "enough"),
-                             err_plus=over_time[f"{rate}_ci_high"] - over_time[rate],
-                             err_minus=over_time[rate] - over_time[f"{rate}_ci_low"])
-    names = [b.name for b in brands.all]
-    colors = theme.color_map(names, theme.OTHER_COLORS)
-    colors.update(dict.fromkeys([b.name for b in brands.brands], theme.ROLE_COLORS["brand"]))
-    figure = px.line(frame, x="period", y=rate, color="name", facet_col="engine", markers=True,
-                     symbol="certainty", symbol_map={"enough": "circle", "few answers": "circle-open"},
-                     error_y="err_plus", error_y_minus="err_minus", color_discrete_map=colors,
-                     category_orders={"name": names}, hover_data={"answers": True, "err_plus": False,
-                                                                  "err_minus": False, "certainty": False},
-                     labels={rate: label, "period": f"Answer {grain} (UTC)", "name": "Brand", "engine": "Engine"},
-                     title=f"{label} per {grain}, with 95% intervals (hollow: under {thin} answers)")
-    figure.update_layout(yaxis_tickformat=".0%", yaxis_range=[0, 1])
-    charts.plotly_chart(figure, "brands_trend")
+def rates_chart(facts: Facts, summary: pd.DataFrame, together: bool, rate: str, label: str,
+                brands: BrandSet) -> None:
+    """The rate per brand and engine as grouped bars with their 95% intervals as error bars."""
+    def build() -> charts.Escaped:
+        rates = summary.assign(engine_label=summary["engine"].map(engine_label),
+                               err_plus=summary[f"{rate}_ci_high"] - summary[rate],
+                               err_minus=summary[rate] - summary[f"{rate}_ci_low"])
+        bars = px.bar(rates, x="name", y=rate, color="engine_label", barmode="group", error_y="err_plus",
+                      error_y_minus="err_minus", color_discrete_map=theme.ENGINE_COLORS_BY_LABEL,
+                      category_orders={"name": brands.names()},
+                      hover_data={"answers": True, visibility.RATES[rate]: True, "err_plus": False,
+                                  "err_minus": False},
+                      labels={rate: f"{label} (share of completed answers)", "name": "",
+                              "engine_label": "Engine", "answers": "Answers"},
+                      title=f"{label} per brand and engine, with 95% intervals")
+        bars.update_layout(yaxis_tickformat=".0%", yaxis_range=[0, 1])
+        return charts.escaped(bars)
+    charts.plotly_chart(data.session_memo("brand_rates_chart", (facts.key, together, rate), build), "brands_rates")
+
+
+def trend(facts: Facts, over_time: pd.DataFrame, memo_key: tuple, rate: str, label: str, grain: str, thin: int,
+          brands: BrandSet) -> None:
+    """The rate per period and brand, an engine per panel; periods with few answers are drawn hollow.
+    ``memo_key``: what ``over_time`` was made from besides ``facts`` (together, the grain choice)."""
+    def build() -> charts.Escaped:
+        frame = over_time.assign(engine=over_time["engine"].map(engine_label),
+                                 certainty=over_time["answers"].map(lambda n: "few answers" if n < thin else "enough"),
+                                 err_plus=over_time[f"{rate}_ci_high"] - over_time[rate],
+                                 err_minus=over_time[rate] - over_time[f"{rate}_ci_low"])
+        names = brands.names()
+        colors = theme.color_map(names, theme.OTHER_COLORS)
+        colors.update(dict.fromkeys(brands.names(BRAND), theme.ROLE_COLORS["brand"]))
+        figure = px.line(frame, x="period", y=rate, color="name", facet_col="engine", markers=True,
+                         symbol="certainty", symbol_map={"enough": "circle", "few answers": "circle-open"},
+                         error_y="err_plus", error_y_minus="err_minus", color_discrete_map=colors,
+                         category_orders={"name": names}, hover_data={"answers": True, "err_plus": False,
+                                                                      "err_minus": False, "certainty": False},
+                         labels={rate: label, "period": f"Answer {grain} (UTC)", "name": "Brand", "engine": "Engine"},
+                         title=f"{label} per {grain}, with 95% intervals (hollow: under {thin} answers)")
+        figure.update_layout(yaxis_tickformat=".0%", yaxis_range=[0, 1])
+        return charts.escaped(figure)
+    charts.plotly_chart(data.session_memo("brand_trend_chart", (facts.key, *memo_key, rate), build), "brands_trend")

@@ -6,9 +6,11 @@ URL. :func:`plotly_chart` is the one way pages draw a figure: it escapes ``&`` a
 bidi controls) in every string of the figure, data and layout, except the templates the app itself
 wrote (``hovertemplate``, ``texttemplate``, the layout's theme), whose ``%{...}`` slots are filled
 with the escaped values. It never changes numbers, colours' meaning or the figure's shape.
+A figure escaped once (:func:`escaped`) can be kept and drawn again without escaping it again.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -42,6 +44,18 @@ def escape_figure(figure: go.Figure) -> dict:
     return _escaped(figure.to_dict())
 
 
-def plotly_chart(figure: go.Figure, key: str, container: Any = None, **options: Any) -> None:
+@dataclass(frozen=True)
+class Escaped:
+    """A figure already escaped by :func:`escape_figure`, to keep (a session memo) and draw on every rerun."""
+
+    spec: dict
+
+
+def escaped(figure: go.Figure) -> Escaped:
+    return Escaped(escape_figure(figure))
+
+
+def plotly_chart(figure: go.Figure | Escaped, key: str, container: Any = None, **options: Any) -> None:
     """``st.plotly_chart`` (or ``container.plotly_chart``) of the escaped figure."""
-    (container or st).plotly_chart(escape_figure(figure), key=key, **options)
+    spec = figure.spec if isinstance(figure, Escaped) else escape_figure(figure)
+    (container or st).plotly_chart(spec, key=key, **options)

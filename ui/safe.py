@@ -3,7 +3,8 @@
 ``safe_markdown`` keeps an answer's own formatting (bold, lists, headings, http(s) links), cut at
 ``DISPLAY_LIMIT`` characters; ``md_text`` shows any other untrusted string (a tag, an id, a reference,
 a model name, an error that quotes one) as plain text; ``md_link`` links a URL only if it is http(s).
-Bidi controls are dropped from all three. Every pattern here has bounded, possessive repetition, so a
+Bidi controls are dropped from all three. ``highlight_brands`` colours tracked brand names in markdown
+that ``safe_markdown`` already made safe, adding only Streamlit colour directives around plain words. Every pattern here has bounded, possessive repetition, so a
 hostile answer costs a bounded amount of work per character (no backtracking): linear time.
 """
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from urllib.parse import quote
 
 from core.domains import safe_link
+from core.mentions import BrandMatcher
 from core.text import without_bidi
 
 DISPLAY_LIMIT = 60_000  # characters of one text shown; the full text stays in the downloads
@@ -90,3 +92,26 @@ def md_link(label: str | None, url: str | None, limit: int = 300) -> str:
     label = label[:limit] + "…" if len(label) > limit else label
     url = safe_link(url)
     return f"[{_escape_text(label)}]({_href(url)})" if url else _escape_text(label)
+
+
+_UNSAFE_IN_DIRECTIVE = re.compile(r"[\\`*_\[\]<>$:!|~&#()]")  # a match holding one is left plain
+
+
+def highlight_brands(markdown: str, matcher: BrandMatcher, colors: dict[str, str]) -> str:
+    """``markdown`` (the output of :func:`safe_markdown`) with each tracked brand's mentions wrapped in
+    ``:<color>-background[...]``; ``colors`` maps a brand name to a Streamlit colour name (blue, red, ...).
+
+    Runs after escaping, so the answer's own text can never open a directive: a match is wrapped only
+    when it holds no markup character, is outside link targets (the matcher skips them) and outside
+    code spans (where a directive would show as text)."""
+    parts, end, ticks, counted = [], 0, 0, 0  # backticks before ``counted``: odd inside a code span
+    for mention in matcher.find(markdown):
+        ticks, counted = ticks + markdown.count("`", counted, mention.start), mention.start
+        found = markdown[mention.start:mention.end]
+        color = colors.get(mention.name)
+        if not color or ticks % 2 or _UNSAFE_IN_DIRECTIVE.search(found):
+            continue
+        parts += [markdown[end:mention.start], f":{color}-background[{found}]"]
+        end = mention.end
+    parts.append(markdown[end:])
+    return "".join(parts)

@@ -11,6 +11,7 @@ PALETTE = ["#2563eb", "#f97316", "#10b981", "#e11d48", "#8b5cf6", "#eab308", "#0
 ENGINE_COLORS = {"gemini": "#2563eb", "chat_gpt": "#10b981", "claude": "#8b5cf6"}  # never a token kind's colour
 ENGINE_COLORS_BY_LABEL = {**{ENGINE_LABELS[e]: c for e, c in ENGINE_COLORS.items()}, "all engines": "#475569"}
 ROLE_COLORS = {"brand": "#2563eb", "competitor": "#e11d48", "other": "#a8a29e"}
+ROLE_MARKDOWN_COLORS = {"brand": "blue", "competitor": "red"}  # the same hues as Streamlit markdown colours
 TOKEN_COLORS = {"input_tokens": "#93c5fd", "output_tokens": "#2563eb", "reasoning_tokens": "#f97316"}
 
 # One merged template (plotly_white plus ours): a "a+b" default is merged again on every figure,
