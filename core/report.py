@@ -19,12 +19,11 @@ import plotly.io as pio
 from core import changes as changes_mod
 from core.figures import escape_figure
 from core.model import ENGINE_LABELS, STATUSES, engine_label
-from core.review import Review
+from core.review import HEALTH_SHOWN, Review
 from core.text import without_bidi
 from core.theme import ENGINE_COLORS_BY_LABEL, ROLE_COLORS
 
 CHART_WIDTH, CHART_HEIGHT = 680, 340  # px: fits an A4 page's printable width (186 mm at 96 dpi)
-HEALTH_SHOWN = ("pending", "failed", "not found", "expired")
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2937; margin: 24px auto;
        max-width: 960px; padding: 0 16px; line-height: 1.4; }

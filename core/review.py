@@ -18,6 +18,7 @@ from core.model import STATUSES
 from core.tables import Tables
 
 TOP_DOMAINS = 10
+HEALTH_SHOWN = ("pending", "failed", "not found", "expired")  # the statuses a review always names
 
 
 @dataclass(frozen=True)
