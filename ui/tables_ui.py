@@ -82,8 +82,10 @@ def _without_bidi(frame: pd.DataFrame) -> pd.DataFrame:
 def view_downloads(frames: dict[str, pd.DataFrame], about: dict, key: str) -> None:
     """The whole view as one Excel workbook or one JSON bundle, built only when clicked."""
     left, right = st.columns(2)
-    left.download_button("Excel workbook", lambda: export.to_excel(frames), on_click="ignore", file_name="ai-visibility.xlsx",
+    stem = export.file_stem(about.get("page", "view"))
+    left.download_button("Excel workbook", lambda: export.to_excel(frames, about), on_click="ignore",
+                         file_name=f"{stem}.xlsx",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                          icon=":material/table_view:", key=f"{key}_xlsx")
-    right.download_button("JSON bundle", lambda: export.to_json(frames, about), on_click="ignore", file_name="ai-visibility.json",
+    right.download_button("JSON bundle", lambda: export.to_json(frames, about), on_click="ignore", file_name=f"{stem}.json",
                           mime="application/json", icon=":material/data_object:", key=f"{key}_json")
