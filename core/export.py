@@ -114,7 +114,8 @@ def _lay_out(sheet, frame: pd.DataFrame) -> None:
         if number_format:
             for cell in sheet[letter][1:]:
                 cell.number_format = number_format
-        widths = [len(str(value)) for value in frame[column].head(500) if not (pd.api.types.is_scalar(value) and pd.isna(value))]
+        widths = [len(str(value)) for value in frame[column].head(500)
+                  if not (pd.api.types.is_scalar(value) and pd.isna(value))]
         sheet.column_dimensions[letter].width = min(MAX_WIDTH, max([len(header(column)), *widths]) + 2)
 
 
