@@ -31,6 +31,8 @@ from core.ids import ids_from_upload, parse_ids
 from core.loader import load
 from core.mentions import brand_presence, mentions_table
 from core.model import ENGINES, TaskOutcome, parse_engine
+from core.report import to_html as report_html, to_markdown as report_markdown
+from core.review import Scope, build_review
 from core.sources import make_source
 from core.text import NotTextError
 from core.tables import build_tables
@@ -38,6 +40,7 @@ from core.visibility import brand_records, visibility_over_time
 
 
 BRAND_TABLES = ("mentions", "visibility")
+REVIEW_FORMATS = ("html", "markdown")
 
 
 class UsageError(Exception):
@@ -63,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("fetch", parents=[common], help="fetch results, archive them and print each id's outcome")
     report = commands.add_parser("report", parents=[common],
                                  help="fetch and summarize; with no ids, summarize the whole archive")
-    report.add_argument("--format", choices=("json", "csv"), default="json")
+    report.add_argument("--format", choices=("json", "csv", *REVIEW_FORMATS), default="json",
+                        help="html: one self-contained review file (needs --brands); markdown: a short digest")
     report.add_argument("--table", choices=("tasks", "domains", "citations", "fan_out", "answers", *BRAND_TABLES),
                         default="tasks", help="with --format csv: which table to print (mentions and "
                         "visibility need --brands)")
@@ -339,6 +343,8 @@ def _tracked_brands(args: argparse.Namespace):
     """The ``--brands`` file read before anything is fetched, so a bad file stops the run (exit 2)."""
     if args.table in BRAND_TABLES and not args.brands:
         raise UsageError(f"--table {args.table} needs --brands FILE")
+    if args.format in REVIEW_FORMATS and not args.brands:
+        raise UsageError(f"--format {args.format} needs --brands FILE (the review is about our brand)")
     try:
         return load_brands(args.brands) if args.brands else None
     except BrandsFileError as exc:
@@ -364,6 +370,13 @@ def _report(args: argparse.Namespace, outcomes: list[TaskOutcome], settings: Set
     domains = metrics.domain_counts(tables.citations, len(tables.answers))
     if args.format == "csv" and args.table in BRAND_TABLES:
         _brand_report(args, tables)
+        return
+    if args.format in REVIEW_FORMATS:
+        filters = {"Engine": args.engine, "Since": args.since, "Until": args.until,
+                   "Models": ", ".join(args.model or []), "Tags": ", ".join(args.tag or [])}
+        scope = Scope.of(tables, len(outcomes), args.tracked, {k: str(v) for k, v in filters.items() if v}, args.demo)
+        found = build_review(tables, brand_presence(tables.answers, tables.citations, args.tracked), scope)
+        sys.stdout.write(report_html(found) if args.format == "html" else report_markdown(found))
         return
     if args.format == "csv":
         frame = domains if args.table == "domains" else getattr(tables, args.table)

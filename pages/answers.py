@@ -15,7 +15,8 @@ import streamlit as st
 
 from core.mentions import BrandMatcher
 from core.model import engine_label
-from ui import shell, state, theme
+from core import theme
+from ui import shell, state
 from ui.safe import DISPLAY_LIMIT, highlight_brands, md_link, md_text, safe_markdown
 
 TASK_KEY = state.OPEN_ANSWER  # the task this page shows; other pages may set it to open a task here

@@ -4,9 +4,9 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from core import metrics
+from core import metrics, theme
 from core.brands import BRAND, COMPETITOR
-from ui import charts, shell, tables_ui, theme
+from ui import charts, shell, tables_ui
 from ui.safe import md_text
 
 view = shell.page("Cited domains", ":material/language:")

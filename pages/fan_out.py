@@ -5,7 +5,8 @@ import plotly.express as px
 import streamlit as st
 
 from core.themes import fan_out_overview, prompt_repeats, queries_by_theme, theme_queries
-from ui import charts, data, shell, tables_ui, theme
+from core import theme
+from ui import charts, data, shell, tables_ui
 from ui.safe import md_text
 
 view = shell.page("Fan-out queries", ":material/travel_explore:")

@@ -5,9 +5,9 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from core import metrics
+from core import metrics, theme
 from core.tables import TOKEN_FIELDS
-from ui import charts, shell, tables_ui, theme
+from ui import charts, shell, tables_ui
 
 TOKEN_LABELS = {"input_tokens": "Input", "output_tokens": "Output", "reasoning_tokens": "Reasoning"}
 TOKEN_COLORS = {TOKEN_LABELS[field]: color for field, color in theme.TOKEN_COLORS.items()}

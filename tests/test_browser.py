@@ -24,7 +24,7 @@ pytest.importorskip("playwright.sync_api", reason="playwright (the Python packag
 SAMPLES = pathlib.Path(__file__).parent / "samples"
 COMPLETED = ("chat_gpt_web_search", "chat_gpt_no_search", "hostile")
 NOT_FOUND_ID = "00000000-0000-4000-8000-0000000000f1"  # well formed, unknown to the fake server
-NAV_LABELS = ["Load tasks", "Cited domains", "Brand visibility", "Usage and cost", "Fan-out queries", "Answers"]
+NAV_LABELS = ["Load tasks", "Overview", "Cited domains", "Brand visibility", "Usage and cost", "Fan-out queries", "Answers"]
 WEB_SEARCH_DOMAINS = {"atlassian.com", "techradar.com", "linear.app", "clickup.com"}
 
 

@@ -1,11 +1,11 @@
-"""ui.charts: every string a figure shows reaches plotly with ``&`` and ``<`` escaped; numbers untouched."""
+"""core.figures: every string a figure shows reaches plotly with ``&`` and ``<`` escaped; numbers untouched."""
 from __future__ import annotations
 
 import pandas as pd
 import plotly.express as px
 
 from tests.page_values import values
-from ui.charts import escape_figure, escape_label
+from core.figures import escape_figure, escape_label
 
 SPAN = '<span style="fill:url(http://evil.example/x)">m</span>'
 LINK = '<a href="http://evil.example/">AT&T</a>'

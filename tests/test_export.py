@@ -7,6 +7,7 @@ import json
 
 import openpyxl
 import pandas as pd
+import pytest
 
 from core import export
 from core.demo import demo_outcomes
@@ -74,3 +75,40 @@ def test_excel_drops_control_characters_it_cannot_hold():
     frame = pd.DataFrame({"text": ["bell\x07 and vt\x0b"]})
     book = openpyxl.load_workbook(io.BytesIO(export.to_excel({"t": frame})))
     assert book["t"]["A2"].value == "bell and vt"
+
+
+def test_a_workbook_to_hand_on_has_human_headers_formats_widths_a_frozen_header_and_an_about_sheet():
+    from datetime import datetime, timezone
+
+    from core import metrics
+
+    tables = build_tables(demo_outcomes().values())
+    domains = metrics.domain_counts(tables.citations, len(tables.answers))
+    gaps = pd.DataFrame({"prompt": ["=1+1 best tool"], "brand_answers": [2], "spend": [0.0125]})
+    about = {"page": "cited domains", "brands": "monday.com", "competitors": "", "demo": True,
+             "filters": ["gemini", "claude"]}
+    book = openpyxl.load_workbook(io.BytesIO(export.to_excel({"domains": domains, "gaps": gaps}, about)))
+    assert book.sheetnames == ["About", "domains", "gaps"]
+    rows = {row[0].value: row[1].value for row in book["About"].iter_rows(min_row=2)}
+    assert rows["Data"].startswith("DEMO DATA") and book["About"]["B2"].font.bold
+    assert rows["Page"] == "cited domains" and rows["Brands"] == "monday.com" and rows["Filters"] == "gemini, claude"
+    assert "Competitors" not in rows  # empty entries are left out
+    datetime.strptime(rows["Made"], "%Y-%m-%d %H:%M UTC")
+
+    sheet = book["domains"]
+    assert [c.value for c in sheet[1]] == ["Domain", "Citations", "Share of citations", "Answers", "Share of answers"]
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+    assert sheet["C2"].number_format == "0.0%" and sheet["C2"].value == pytest.approx(domains["citation_share"][0])
+    assert sheet["B2"].number_format == "General"
+    longest = max(len(d) for d in domains["domain"])
+    assert sheet.column_dimensions["A"].width == max(longest, len("Domain")) + 2
+
+    gap_sheet = book["gaps"]
+    assert [c.value for c in gap_sheet[1]] == ["Prompt", "Answers citing our brand", "Spend (USD)"]
+    assert gap_sheet["C2"].number_format == '"$"#,##0.0000' and gap_sheet["C2"].value == 0.0125
+    assert gap_sheet["A2"].value == "'=1+1 best tool"  # still defused
+
+    live = openpyxl.load_workbook(io.BytesIO(export.to_excel({"gaps": gaps}, {"page": "x", "demo": False})))
+    assert live["About"]["B2"].value == "live results"
+    assert export.file_stem("Brand visibility", datetime(2026, 11, 30, tzinfo=timezone.utc)) == \
+        "ai-visibility-brand-visibility-2026-11-30"

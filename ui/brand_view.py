@@ -11,11 +11,11 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from core import visibility
+from core import theme, visibility
 from core.brands import BRAND, BrandSet
 from core.mentions import add_snippets, brand_presence, mentions_table
 from core.model import engine_label
-from ui import charts, data, state, tables_ui, theme
+from ui import charts, data, state, tables_ui
 from ui.safe import md_text
 
 GRID_ICONS = {"named": "● named", "cited only": "◐ cited only", "neither": "○ neither", "no answer": "· no answer"}

@@ -19,6 +19,7 @@ from ui.safe import md_text
 
 PAGES = [
     ("app.py", "Load tasks", ":material/download:"),
+    ("pages/overview.py", "Overview", ":material/dashboard:"),
     ("pages/domains.py", "Cited domains", ":material/language:"),
     ("pages/brands.py", "Brand visibility", ":material/verified:"),
     ("pages/usage.py", "Usage and cost", ":material/payments:"),

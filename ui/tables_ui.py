@@ -24,6 +24,11 @@ COLUMN_CONFIG = {
     "citation_share": st.column_config.ProgressColumn("Share of citations", format="percent", min_value=0, max_value=1),
     "answer_share": st.column_config.ProgressColumn("Share of answers", format="percent", min_value=0, max_value=1),
     "status_code": st.column_config.NumberColumn("Code", format="%d"),
+    "rate_before": st.column_config.NumberColumn("Rate before", format="percent"),
+    "rate_after": st.column_config.NumberColumn("Rate after", format="percent"),
+    "difference": st.column_config.NumberColumn("Difference", format="percent",
+                                                help="After minus before, in percentage points"),
+    "p_value": st.column_config.NumberColumn("p", format="%.3f", help="Two-proportion z-test; a change below 0.05"),
     "tokens_per_answer": st.column_config.NumberColumn("Tokens per answer", format="%.0f",
                                                        help="Input + output + reasoning tokens, mean per answer"),
     "spend_per_answer": st.column_config.NumberColumn("Spend per answer (USD)", format="$%.4f"),
@@ -84,8 +89,10 @@ def _without_bidi(frame: pd.DataFrame) -> pd.DataFrame:
 def view_downloads(frames: dict[str, pd.DataFrame], about: dict, key: str) -> None:
     """The whole view as one Excel workbook or one JSON bundle, built only when clicked."""
     left, right = st.columns(2)
-    left.download_button("Excel workbook", lambda: export.to_excel(frames), on_click="ignore", file_name="ai-visibility.xlsx",
+    stem = export.file_stem(about.get("page", "view"))
+    left.download_button("Excel workbook", lambda: export.to_excel(frames, about), on_click="ignore",
+                         file_name=f"{stem}.xlsx",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                          icon=":material/table_view:", key=f"{key}_xlsx")
-    right.download_button("JSON bundle", lambda: export.to_json(frames, about), on_click="ignore", file_name="ai-visibility.json",
+    right.download_button("JSON bundle", lambda: export.to_json(frames, about), on_click="ignore", file_name=f"{stem}.json",
                           mime="application/json", icon=":material/data_object:", key=f"{key}_json")

@@ -1,4 +1,4 @@
-"""One look for every chart: a plotly template and a stable colour per domain, model and engine."""
+"""One look for every chart, on the pages and in the HTML report: a plotly template and a stable colour per domain, model and engine."""
 from __future__ import annotations
 
 import plotly.graph_objects as go
