@@ -18,6 +18,11 @@ view = shell.page("Overview", ":material/dashboard:")
 if view.tables.answers.empty:
     st.info(shell.empty_reason(view), icon=":material/hourglass_empty:")
     st.stop()
+if not view.brands:
+    st.info("Name your brand and your competitors in the sidebar (`monday.com`, `asana.com`, or plain names): the "
+            "overview is about how each engine names and cites them. Cited domains, Usage and Answers work "
+            "without them.", icon=":material/arrow_back:")
+    st.stop()
 facts = brand_view.presence(view, "all")
 filters = {label: ", ".join(state.get(key)) for key, label in FILTER_LABELS.items()}
 scope = Scope.of(view.tables, len(view.loaded.ids), view.brands, filters, view.loaded.demo)

@@ -18,13 +18,15 @@ from tests.fake_dataforseo import FakeDataForSEO
 from tests.hostile_shapes import MALFORMED, good_task
 from tests.live_app import LiveApp, app_env, settle
 from tests.test_archive import uid
-from tests.test_browser import NAV_LABELS, Tab, _assert_inert, _click_nav, _open, _pick_task, chromium  # noqa: F401
+from ui.shell import PAGES as SHELL_PAGES
+from tests.test_browser import Tab, _assert_inert, _click_nav, _open, _pick_task, chromium  # noqa: F401
 
 pytestmark = pytest.mark.browser
 SAMPLES = pathlib.Path(__file__).parent / "samples"
 EVIL = "evil.example"
 LOCAL = {"127.0.0.1", "localhost"}
-PAGES = dict(zip(NAV_LABELS, ["/", "/domains", "/brands", "/usage", "/fan_out", "/answers"]))
+PAGES = {label: "/" if path == "app.py" else "/" + path.removeprefix("pages/").removesuffix(".py")
+         for path, label, _ in SHELL_PAGES}
 
 
 def _evil_task(task_id: str) -> dict:
