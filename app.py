@@ -156,16 +156,19 @@ elif source == "ready":
     if view.settings.demo:
         st.caption("Ready tasks are listed from a live account; the demo has none.")
     elif st.toggle("List tasks completed in the last 3 days", key="w_list_ready"):
-        engine = state.first("engine") or model.ENGINES[0]
-        try:
-            items = data.tasks_ready(engine, view.settings.account_key, data.client(view.settings))
-        except Exception as exc:  # shown once, not cached
-            st.error(f"Could not list ready tasks: {md_text(exc, limit=1000)}", icon=":material/error:")
-            items = []
-        labels = {str(x["id"]).lower(): f"{x['id']} · {x.get('tag') or ''} {x.get('date_posted') or ''}"
-                  for x in items}
-        st.multiselect(f"{len(items)} ready {model.engine_label(engine)} tasks", key="w_ready",
-                       options=list(labels), format_func=labels.get)
+        chosen = state.first("engine")  # every engine's ready tasks unless one engine was chosen
+        items = []
+        for engine in [chosen] if chosen else model.ENGINES:
+            try:
+                items += [{**x, "se": engine} for x in
+                          data.tasks_ready(engine, view.settings.account_key, data.client(view.settings))]
+            except Exception as exc:  # shown once, not cached
+                st.error(f"Could not list ready {model.engine_label(engine)} tasks: {md_text(exc, limit=1000)}",
+                         icon=":material/error:")
+        labels = {str(x["id"]).lower(): f"{x['id']} · {model.engine_label(x['se'])} · {x.get('tag') or ''} "
+                                        f"{x.get('date_posted') or ''}" for x in items}
+        st.multiselect(f"{len(items)} ready tasks ({model.engine_label(chosen) if chosen else 'every engine'})",
+                       key="w_ready", options=list(labels), format_func=labels.get)
         st.button("Load the selected tasks", on_click=_on_ready, key="w_load_ready")
 else:
     store = view.archive
@@ -200,9 +203,13 @@ if batch.outcomes:
     if set(counts) - set(model.FINAL_STATUSES):
         st.button("Request the not-completed ids again", icon=":material/refresh:", on_click=_refresh,
                   key="w_refresh", help="Completed results are kept; pending and failed ids are asked again.")
+    unknown = int(view.loaded.tables.tasks["unknown_items"].sum())
+    if unknown:
+        st.warning(f"{unknown} result item{'s' if unknown != 1 else ''} of a type this app does not read: kept, "
+                   "and shown as sent on the Answers page (column unknown_items).", icon=":material/help:")
     tables_ui.table(view.loaded.tables.tasks, "tasks", key="status_table",
                     columns=["task_id", "engine", "status", "status_code", "status_message", "model", "prompt",
-                             "tag", "country", "datetime", "citations", "fan_out_queries"])
+                             "tag", "country", "datetime", "citations", "fan_out_queries", "unknown_items"])
 elif not view.loaded.ids:
     st.info("Paste task ids above, upload a file of them, or pick ready tasks, then **Load tasks**.",
             icon=":material/arrow_upward:")

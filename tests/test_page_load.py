@@ -102,3 +102,18 @@ def test_an_engine_from_the_url_is_checked_where_it_enters(demo_env, app):
         assert not at.exception
         assert any("engine was ignored" in w.value for w in at.warning)
         assert "engine" not in at.query_params
+
+
+def test_ready_tasks_of_every_engine_are_listed_unless_one_is_chosen(api_env, sample, app):
+    ready = {}
+    for name, engine in (("chat_gpt_web_search", "chat_gpt"), ("claude_reasoning", "claude"),
+                         ("gemini_direct_url", "gemini")):
+        reply = sample(name)
+        api_env.add_reply(engine, reply["tasks"][0]["id"], reply)
+        ready[reply["tasks"][0]["id"]] = engine
+    at = app()
+    at.button_group(key="w_load_source").set_value("ready").run()
+    at.toggle(key="w_list_ready").set_value(True).run()
+    options = at.multiselect(key="w_ready").options
+    assert sorted(o.split(" · ")[0] for o in options) == sorted(ready)
+    assert api_env.count("tasks_ready") == 3
