@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from core import domains, sansio, tables  # noqa: E402, model
+from core import domains, model, sansio, tables  # noqa: E402
 from core.client import Client  # noqa: E402
 from core.config import DEFAULT_REQUESTS_PER_MINUTE, Credentials  # noqa: E402
 from tests.fake_dataforseo import FakeDataForSEO, envelope  # noqa: E402

@@ -1,13 +1,12 @@
 """core.mentions: the matching rule, rank, snippets, citations per brand, and the presence table."""
 from __future__ import annotations
 
-import json
 
 import pandas as pd
 import pytest
 
-from core.brands import Brand, BrandSet, brands_to_dict, quick_entry
-from core.demo import DEMO_FILE, demo_brands, demo_outcomes
+from core.brands import Brand, BrandSet, brands_to_dict
+from core.demo import demo_brands, demo_outcomes
 from core.mentions import BrandMatcher, brand_presence, cited_brands, mentions_table, snippet
 from core.tables import build_tables
 from tests.mention_reference import alias_map, reference_mentions

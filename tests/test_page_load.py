@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import sansio, model
+from core import model
 from core.demo import demo_outcomes
 
 OK_SAMPLES = ("chat_gpt_web_search", "chat_gpt_no_search", "hostile")

@@ -8,7 +8,6 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 
-import pytest
 
 from core import report, review
 from core.brands import Brand, BrandSet

@@ -1,7 +1,6 @@
 """core.visibility on the reply samples and on small hand-made tables."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 from urllib.parse import urlsplit
