@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 MAX_TOKENS = 10**10  # far above any model's context; a larger count is a broken reply
 MAX_USD = 10**5  # per task
@@ -30,8 +30,7 @@ class MalformedTask(ValueError):
         self.field = field
 
 
-@dataclass(frozen=True)
-class Citation:
+class Citation(NamedTuple):  # a NamedTuple: built ~30k times per 10k answers, faster than a frozen dataclass
     """One annotation of a message section: the source and, since 2026-07-28, the span it supports."""
 
     title: str | None
@@ -42,8 +41,7 @@ class Citation:
     end_index: int | None
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     text: str
     citations: tuple[Citation, ...]
 
@@ -226,8 +224,13 @@ def _datetime(value: object, field: str) -> datetime | None:
     text = _text(value, field)
     if not text:
         return None
-    try:
-        when = datetime.strptime(text.strip(), DATETIME_FORMAT).astimezone(timezone.utc)
+    text = text.strip()
+    try:  # "2026-11-29 10:00:00 +00:00": fromisoformat (without the space) is ~10x faster than strptime
+        when = (datetime.fromisoformat(text[:19] + text[20:]) if len(text) == 26 and text[19] == " "
+                else datetime.strptime(text, DATETIME_FORMAT))
+        if when.tzinfo is None:
+            raise ValueError("no UTC offset")
+        when = when.astimezone(timezone.utc)
     except (ValueError, OverflowError):
         raise MalformedTask(field, f"{text[:40]!r} is not a date-time like 2026-11-29 10:00:00 +00:00") from None
     if when.year not in YEARS:
