@@ -44,6 +44,9 @@ def _use(parsed: ParsedIds, where: str) -> None:
             state.put("ref", store.save_id_list(ids))
         except ArchiveError as exc:
             state.notice("warning", f"The link cannot carry these {len(ids)} ids: {exc}")
+    elif len(ids) > state.URL_ID_LIMIT:
+        state.notice("info", f"A link carries at most {state.URL_ID_LIMIT} ids without an archive: this view's "
+                     f"address leaves out these {len(ids)} ids (they stay loaded in this tab).")
 
 
 def _on_paste() -> None:
