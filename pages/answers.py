@@ -3,7 +3,8 @@
 The answer, reasoning, prompt, titles and fan-out queries are untrusted LLM text: they are shown
 only through ``ui.safe.safe_markdown`` / ``md_link`` (no HTML, only http/https links); tracked brand
 names are coloured after that (``ui.safe.highlight_brands``).
-Another page can open a task here by putting its id in ``st.session_state[ui.state.OPEN_ANSWER]``.
+Another page opens a task here with ``ui.state.put(ui.state.OPEN_ANSWER, task_id)``; the open answer
+travels in the URL (``answer=``), so a link opens it on a fresh session.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ WIDGET_KEY = "w_answer_task"
 
 
 def _remember() -> None:
-    st.session_state[TASK_KEY] = st.session_state[WIDGET_KEY]
+    state.put(TASK_KEY, st.session_state[WIDGET_KEY])
 
 
 def _labels(answers: pd.DataFrame) -> dict[str, str]:
@@ -75,7 +76,7 @@ if not options:
             "Pending and failed tasks have no answer yet.", icon=":material/hourglass_empty:")
     st.stop()
 
-wanted = st.session_state.get(TASK_KEY)
+wanted = state.first(TASK_KEY)
 if wanted in options:
     st.session_state[WIDGET_KEY] = wanted
 elif wanted and wanted in raw:
@@ -86,7 +87,8 @@ elif wanted:
 labels = _labels(answers[answers["task_id"].isin(options)])
 task_id = st.selectbox(f"Completed answer ({len(options)} shown)", options, key=WIDGET_KEY,
                        format_func=labels.get, on_change=_remember)
-st.session_state[TASK_KEY] = task_id
+state.put(TASK_KEY, task_id)
+state.sync_url()  # the shell synced before this page chose; the link names the answer shown
 outcome = raw[task_id]
 record = outcome.record
 row = answers.drop_duplicates("task_id").set_index("task_id").loc[task_id]

@@ -63,7 +63,7 @@ def table(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = 
     if traceable:
         st.caption("Select a row to open its answer.")
         if event and event.selection.rows:
-            st.session_state[state.OPEN_ANSWER] = shown["task_id"].iloc[event.selection.rows[0]]
+            state.put(state.OPEN_ANSWER, str(shown["task_id"].iloc[event.selection.rows[0]]))
             st.switch_page("pages/answers.py")
     st.download_button(f"CSV ({len(chosen)} rows)", lambda: export.to_csv(chosen), file_name=f"{name}.csv",
                        mime="text/csv", icon=":material/download:", key=f"{key}_csv", on_click="ignore")
