@@ -234,7 +234,7 @@ def test_no_completed_answers_explains_what_to_do(api_env, app):
     api_env.add_pending("chat_gpt", pending)
     at = app(page="pages/answers.py", ids=[pending], engine="chat_gpt")
     assert not at.selectbox and not at.metric
-    assert any("No completed answers" in info.value for info in at.info)
+    assert any("None of the loaded tasks has an answer yet" in info.value for info in at.info)
 
 
 def test_fake_api_gemini_redirects_show_the_credited_domain(api_env, sample, app, downloads):
