@@ -9,7 +9,7 @@ from core import model
 from core.archive import Archive, ArchiveError, utcnow
 from core.collect import collect
 from core.ids import ParsedIds, ids_from_upload, parse_ids
-from core.text import NotTextError, decode_upload
+from core.text import NotTextError, counted, decode_upload
 from ui import data, shell, state, tables_ui
 from ui.safe import md_text
 
@@ -88,7 +88,7 @@ def _import_archive() -> None:
     if upload is not None and store is not None:
         try:
             text = decode_upload(upload.getvalue(), "an archive export (JSON lines)", strict=True)
-            state.notice("info", f"Imported {store.import_jsonl(io.StringIO(text))} results.")
+            state.notice("info", f"Imported {counted(store.import_jsonl(io.StringIO(text)), 'result')}.")
         except (ArchiveError, NotTextError) as exc:
             state.notice("error", f"Nothing imported: {exc}")
 
@@ -118,12 +118,12 @@ def _collection(store: Archive, config) -> None:
     last = store.last_collection()
     if last is None:
         st.text(f"This archive has not collected yet: collect now, or run `python -m core collect` every "
-                f"{config.collect_every_minutes} minutes (docs/deploy.md).")
+                f"{counted(config.collect_every_minutes, 'minute')} (docs/deploy.md).")
         return
     minutes = int((utcnow() - last.finished).total_seconds() // 60)
-    st.text(f"Last collected {last.finished:%Y-%m-%d %H:%M} UTC ({minutes} minutes ago): {last.new} new results of "
+    st.text(f"Last collected {last.finished:%Y-%m-%d %H:%M} UTC ({counted(minutes, 'minute')} ago): {counted(last.new, 'new result')} of "
             f"{last.listed} listed{' (stopped early)' if last.error else ''}; "
-            f"{store.count_fetched_since(last.finished)} answers arrived since.")
+            f"{counted(store.count_fetched_since(last.finished), 'answer')} arrived since.")
     if minutes > 2 * config.collect_every_minutes:
         st.warning(f"No collection for over {2 * config.collect_every_minutes} minutes (twice "
                    "AIVIS_COLLECT_EVERY_MINUTES): is the collector running? See docs/deploy.md.",
@@ -170,7 +170,7 @@ elif source == "ready":
                          icon=":material/error:")
         labels = {str(x["id"]).lower(): f"{x['id']} · {model.engine_label(x['se'])} · {x.get('tag') or ''} "
                                         f"{x.get('date_posted') or ''}" for x in items}
-        st.multiselect(f"{len(items)} ready tasks ({model.engine_label(chosen) if chosen else 'every engine'})",
+        st.multiselect(f"{counted(len(items), 'ready task')} ({model.engine_label(chosen) if chosen else 'every engine'})",
                        key="w_ready", options=list(labels), format_func=labels.get)
         st.button("Load the selected tasks", on_click=_on_ready, key="w_load_ready")
 else:
@@ -184,7 +184,7 @@ else:
         _collection(store, view.settings)
         facets = store.facets()
         span = f", answered {facets.first:%Y-%m-%d} to {facets.last:%Y-%m-%d}" if facets.count else ""
-        st.text(f"{facets.count} completed answers archived{span}; engines: "
+        st.text(f"{counted(facets.count, 'completed answer')} archived{span}; engines: "
                 f"{', '.join(map(model.engine_label, facets.engines)) or 'none'}; models: {len(facets.models)}; "
                 f"tags: {len(facets.tags)}.")
         st.button("Open everything in the archive", icon=":material/inventory_2:", key="w_open_archive",

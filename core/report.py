@@ -20,7 +20,7 @@ from core import changes as changes_mod
 from core.figures import escape_figure
 from core.model import ENGINE_LABELS, STATUSES, engine_label
 from core.review import HEALTH_SHOWN, Review
-from core.text import without_bidi
+from core.text import counted, without_bidi
 from core.theme import ENGINE_COLORS_BY_LABEL, ROLE_COLORS
 
 CHART_WIDTH, CHART_HEIGHT = 680, 340  # px: fits an A4 page's printable width (186 mm at 96 dpi)
@@ -222,7 +222,7 @@ def to_html(review: Review) -> str:
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
         f"<title>AI visibility review{' (demo data)' if scope.demo else ''}</title><style>{CSS}</style></head><body>",
         f"<h1>AI visibility review{' · DEMO DATA' if scope.demo else ''}</h1>", demo,
-        f'<p class="note">Made {scope.made.strftime("%Y-%m-%d %H:%M UTC")} · {review.answers:,} completed answers.</p>',
+        f'<p class="note">Made {scope.made.strftime("%Y-%m-%d %H:%M UTC")} · {counted(review.answers, "completed answer")}.</p>',
         "<section><h2>Scope</h2>", _scope_html(review), "</section>",
         "<section><h2>Overview: our brand per engine</h2>", _ours_html(review),
         '<p class="note">Rates are over completed answers (pending and failed tasks are in no denominator), with '
@@ -271,7 +271,7 @@ def to_markdown(review: Review) -> str:
     """A short digest: scope, our brand per engine, what changed, capture health, spend."""
     scope = review.scope
     lines = [f"# AI visibility review{' (DEMO DATA: illustrative, not a real account)' if scope.demo else ''}", "",
-             f"{review.answers:,} completed answers of {scope.ids:,} task ids · "
+             f"{counted(review.answers, 'completed answer')} of {counted(scope.ids, 'task id')} · "
              + ", ".join(ENGINE_LABELS.get(e, e) for e in scope.engines) + f" · {scope.dates} · made "
              + scope.made.strftime("%Y-%m-%d %H:%M UTC"), ""]
     if scope.filters:
@@ -292,8 +292,8 @@ def to_markdown(review: Review) -> str:
         lines.append(f"{after} against {before}:")
         for row in found.moved.itertuples():
             lines.append(f"- {engine_label(row.engine)}, {_md(row.name)}: {row.verdict} from "
-                         f"{percent(row.rate_before)} ({row.answers_before} answers) to {percent(row.rate_after)} "
-                         f"({row.answers_after} answers)")
+                         f"{percent(row.rate_before)} ({counted(row.answers_before, 'answer')}) to {percent(row.rate_after)} "
+                         f"({counted(row.answers_after, 'answer')})")
         if found.moved.empty:
             lines.append("- no mention rate moved beyond noise")
         for change in (changes_mod.APPEARED, changes_mod.DISAPPEARED):

@@ -44,3 +44,8 @@ def decode_upload(content: bytes | str, expected: str = "a CSV or text file", st
         if strict:
             raise NotTextError(f"This file is not UTF-8 text: expected {expected}.") from None
         return content.decode("utf-8-sig", errors="replace")
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 completed answer``, ``2 completed answers``: a count with its noun in the right number."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

@@ -1,10 +1,11 @@
 """One look for every chart, on the pages and in the HTML report: a plotly template and a stable colour per domain, model and engine."""
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from core.model import ENGINE_LABELS
+from core.model import ENGINE_LABELS, engine_label
 
 PALETTE = ["#2563eb", "#f97316", "#10b981", "#e11d48", "#8b5cf6", "#eab308", "#06b6d4",
            "#db2777", "#65a30d", "#78716c", "#0ea5e9", "#a855f7"]
@@ -33,3 +34,11 @@ def color_map(values, palette: list[str] = PALETTE) -> dict[str, str]:
 
 
 OTHER_COLORS = [c for c in PALETTE if c != ROLE_COLORS["brand"]]  # competitors never wear the brand's blue
+
+
+def with_engine_labels(frame: pd.DataFrame, column: str = "engine") -> pd.DataFrame:
+    """``frame`` with its engine column as people read it (Gemini, ChatGPT, Claude), for legends and tables;
+    colour such a column with :data:`ENGINE_COLORS_BY_LABEL`."""
+    if column not in frame.columns:
+        return frame
+    return frame.assign(**{column: frame[column].map(engine_label, na_action="ignore")})

@@ -3,7 +3,8 @@
 The answer, reasoning, prompt, titles and fan-out queries are untrusted LLM text: they are shown
 only through ``ui.safe.safe_markdown`` / ``md_link`` (no HTML, only http/https links); tracked brand
 names are coloured after that (``ui.safe.highlight_brands``).
-Another page can open a task here by putting its id in ``st.session_state[ui.state.OPEN_ANSWER]``.
+Another page opens a task here with ``ui.state.put(ui.state.OPEN_ANSWER, task_id)``; the open answer
+travels in the URL (``answer=``), so a link opens it on a fresh session.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import streamlit as st
 
 from core.mentions import BrandMatcher
 from core.model import engine_label
+from core.text import counted
 from core import theme
 from ui import shell, state
 from ui.safe import DISPLAY_LIMIT, highlight_brands, md_link, md_text, safe_markdown
@@ -24,7 +26,7 @@ WIDGET_KEY = "w_answer_task"
 
 
 def _remember() -> None:
-    st.session_state[TASK_KEY] = st.session_state[WIDGET_KEY]
+    state.put(TASK_KEY, st.session_state[WIDGET_KEY])
 
 
 def _labels(answers: pd.DataFrame) -> dict[str, str]:
@@ -38,10 +40,6 @@ def _labels(answers: pd.DataFrame) -> dict[str, str]:
     when = dict(zip(answers["task_id"], answers["datetime"]))
     return {task_id: text + (f" · {when[task_id]:%Y-%m-%d %H:%M}" if repeated[task_id]
                              and pd.notna(when[task_id]) else "") for task_id, text in labels.items()}
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _text(value) -> str | None:
@@ -71,11 +69,10 @@ answers = view.tables.answers
 raw = {o.task_id: o for o in view.loaded.batch.outcomes if o.completed and o.record}
 options = [task_id for task_id in answers["task_id"] if task_id in raw]
 if not options:
-    st.info("No completed answers to show: load task ids on **Load tasks** (or widen the filters). "
-            "Pending and failed tasks have no answer yet.", icon=":material/hourglass_empty:")
+    st.info(shell.empty_reason(view), icon=":material/hourglass_empty:")
     st.stop()
 
-wanted = st.session_state.get(TASK_KEY)
+wanted = state.first(TASK_KEY)
 if wanted in options:
     st.session_state[WIDGET_KEY] = wanted
 elif wanted and wanted in raw:
@@ -86,7 +83,8 @@ elif wanted:
 labels = _labels(answers[answers["task_id"].isin(options)])
 task_id = st.selectbox(f"Completed answer ({len(options)} shown)", options, key=WIDGET_KEY,
                        format_func=labels.get, on_change=_remember)
-st.session_state[TASK_KEY] = task_id
+state.put(TASK_KEY, task_id)
+state.sync_url()  # the shell synced before this page chose; the link names the answer shown
 outcome = raw[task_id]
 record = outcome.record
 row = answers.drop_duplicates("task_id").set_index("task_id").loc[task_id]
@@ -106,19 +104,19 @@ engine, model = engine_label(row["engine"]), md_text(row["model"] or "?")  # eng
 st.markdown(f":material/smart_toy: **{engine}** · {model} · :material/schedule: answered {answered}"
             f" · :material/travel_explore: web search **{'on' if record.web_search else 'off'}**"
             + (f" · search country {md_link(record.country, None)}" if record.country else ""))
-a, b, c, d, e = st.columns(5)
-a.metric("Input tokens", f"{record.input_tokens:,}")
-b.metric("Output tokens", f"{record.output_tokens:,}")
-c.metric("Reasoning tokens", f"{record.reasoning_tokens:,}")
-d.metric("Money spent", f"${record.money_spent:.4f}", help="What the model provider charged for the tokens.")
-e.metric("Spend" + (" (estimate)" if spend["spend_estimated"] else ""), f"${spend['spend']:.4f}",
+row = shell.metric_row()
+row.metric("Input tokens", f"{record.input_tokens:,}")
+row.metric("Output tokens", f"{record.output_tokens:,}")
+row.metric("Reasoning tokens", f"{record.reasoning_tokens:,}")
+row.metric("Money spent", f"${record.money_spent:.4f}", help="What the model provider charged for the tokens.")
+row.metric("Spend" + (" (estimate)" if spend["spend_estimated"] else ""), f"${spend['spend']:.4f}",
          help="Money spent plus DataForSEO's task price: the price the reply reports, else an estimate from "
               "the price table (task_get replies report a cost of 0; the charge is made when a task is posted).")
 
 sections = record.sections
 citations = view.tables.citations[view.tables.citations["task_id"] == task_id]
 st.subheader("Answer")
-st.caption(f"{_count(len(sections), 'section')}, {_count(len(citations), 'citation')}. Links open only if they "
+st.caption(f"{counted(len(sections), 'section')}, {counted(len(citations), 'citation')}. Links open only if they "
            "are http(s); Gemini's redirect links are credited to the site they lead to.")
 matcher = BrandMatcher(view.brands)
 brand_colors = {b.name: theme.ROLE_MARKDOWN_COLORS[b.role] for b in view.brands.all}
@@ -130,7 +128,7 @@ if sections:
         shown = 0  # characters shown so far: a huge answer is cut, its full text stays in the download
         for index, section in enumerate(sections):
             if shown >= DISPLAY_LIMIT:
-                st.caption(f"{_count(len(sections) - index, 'more section')} not shown: this answer is over "
+                st.caption(f"{counted(len(sections) - index, 'more section')} not shown: this answer is over "
                            f"{DISPLAY_LIMIT:,} characters. The Raw task JSON download below has all of it.")
                 break
             shown_text = safe_markdown(section.text, limit=DISPLAY_LIMIT - shown)
@@ -143,7 +141,7 @@ else:
     st.info("This answer has no message text.", icon=":material/notes:")
 
 if record.unknown_items:
-    with st.expander(f"{_count(len(record.unknown_items), 'item')} of a type this app does not read",
+    with st.expander(f"{counted(len(record.unknown_items), 'item')} of a type this app does not read",
                      icon=":material/help:"):
         st.caption("Shown as the API sent them, so nothing is dropped in silence.")
         st.json(list(record.unknown_items), expanded=False)
@@ -156,7 +154,7 @@ with st.expander("Reasoning summary", expanded=False, icon=":material/psychology
 queries = view.tables.fan_out.loc[view.tables.fan_out["task_id"] == task_id, "query"].tolist()
 st.subheader("Fan-out queries")
 if queries:
-    st.caption(f"{len(queries)} web search{'' if len(queries) == 1 else 'es'} the model ran for this answer.")
+    st.caption(f"{counted(len(queries), 'web search', 'web searches')} the model ran for this answer.")
     st.markdown("\n".join(f"- {safe_markdown(query, limit=500)}" for query in queries))
 else:
     st.caption("None: web search was off, or the engine did not report its searches.")

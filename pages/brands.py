@@ -5,6 +5,7 @@ import streamlit as st
 
 from core import visibility
 from core.brands import BRAND
+from core.text import counted
 from ui import brand_view, shell, state, tables_ui
 from ui.safe import md_text
 
@@ -30,8 +31,8 @@ together = right.toggle("All engines together", key="w_all_engines",
                         help="Off: each engine on its own (they answer differently). On: one blended figure.")
 facts = brand_view.presence(view, which)
 summary = brand_view.summary(facts, view.brands, together)
-st.caption(f"{facts.branded} of {facts.prompts} prompts are branded (they name our brand); showing **{which}** "
-           f"prompts: {facts.answers} completed answers. Pending and failed tasks are not in any denominator.")
+st.caption(f"{facts.branded} of {counted(facts.prompts, 'prompt')} are branded (they name our brand); showing **{which}** "
+           f"prompts: {counted(facts.answers, 'completed answer')}. Pending and failed tasks are not in any denominator.")
 
 st.subheader("Our brand, engine by engine")
 brand_view.headline(summary[summary["role"] == BRAND], RATE_LABELS)
@@ -61,7 +62,7 @@ else:
 st.subheader("Evidence: the sentence around each mention")
 chosen = st.selectbox("Brand", [b.name for b in view.brands.all], key="w_evidence_brand")
 evidence = brand_view.evidence(facts, view.tables.answers, chosen)
-st.caption(f"{md_text(chosen)} is named in {len(evidence)} answers. Read a few: a brand called like a common word "
+st.caption(f"{md_text(chosen)} is named in {counted(len(evidence), 'answer')}. Read a few: a brand called like a common word "
            "(Notion, Monday) can match ordinary text; fix its aliases in the sidebar's brand definitions.")
 tables_ui.table(evidence, "mentions", key="evidence_table", columns=["task_id", "engine", "count", "rank", "snippet"],
                 max_rows=300)

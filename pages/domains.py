@@ -6,6 +6,7 @@ import streamlit as st
 
 from core import metrics, theme
 from core.brands import BRAND, COMPETITOR
+from core.text import counted
 from ui import charts, shell, tables_ui
 from ui.safe import md_text
 
@@ -13,19 +14,18 @@ view = shell.page("Cited domains", ":material/language:")
 tables, by = view.tables, view.by
 citations = tables.citations
 if citations.empty:
-    st.info("No citations in the loaded answers: web search was off, or the answers cite nothing. "
-            "Load tasks that ran with web search on.", icon=":material/link_off:")
+    st.info(shell.empty_reason(view, "citations"), icon=":material/link_off:")
     st.stop()
 
 counts = metrics.domain_counts(citations, view.answers_total, by=by)
 citing_answers = citations["task_id"].nunique()
-a, b, c, d = st.columns(4)
+row = shell.metric_row()
 unlinked = int(citations[by].isna().sum())
-a.metric("Citations", len(citations), help="Annotations in the completed answers shown; shares are out of all "
+row.metric("Citations", len(citations), help="Annotations in the completed answers shown; shares are out of all "
          "of them." + (f" {unlinked} have no http(s) link to credit to a site." if unlinked else ""))
-b.metric(f"Cited {by}s", len(counts))
-c.metric("Answers citing anything", f"{citing_answers} of {view.answers_total}")
-d.metric("Gemini redirects resolved", f"{int(citations['is_redirect'].sum())}",
+row.metric(f"Cited {by}s", len(counts))
+row.metric("Answers citing anything", f"{citing_answers} of {view.answers_total}")
+row.metric("Gemini redirects resolved", f"{int(citations['is_redirect'].sum())}",
          help="Vertex AI redirect links credited to the real site (direct_url, else title).")
 
 top_n = st.slider("Sites shown", 5, 50, 15, key="w_top_n")
@@ -38,7 +38,7 @@ figure = px.bar(
     color_discrete_map=theme.ROLE_COLORS if colored_by_role else theme.color_map(counts[by]),
     hover_data={"answers": True, "citation_share": ":.1%", "answer_share": ":.1%"},
     labels={"citations": f"Citations (of {len(citations)})", by: by.capitalize()},
-    title=f"Top {len(top)} cited {by}s in {view.answers_total} answers")
+    title=f"Top {len(top)} cited {by}s in {counted(view.answers_total, 'answer')}")
 figure.update_layout(showlegend=colored_by_role, height=max(320, 26 * len(top)))
 figure.update_yaxes(categoryorder="total ascending")  # most cited on top, whatever the colours
 charts.plotly_chart(figure, "domains_bar")
@@ -57,7 +57,7 @@ charts.plotly_chart(heat, "domains_heatmap")
 st.subheader("The citations behind a site")
 chosen = st.selectbox(f"Cited {by}", counts[by], key="w_trace_domain")
 behind = citations[citations[by] == chosen]
-st.caption(f"{len(behind)} citations of {md_text(chosen)} in {behind['task_id'].nunique()} answers.")
+st.caption(f"{counted(len(behind), 'citation')} of {md_text(chosen)} in {counted(behind['task_id'].nunique(), 'answer')}.")
 tables_ui.table(behind, "citations-of-site", key="trace_table",
                 columns=["task_id", "engine", "model", "prompt", "title", "link", "host", "cited_text"])
 

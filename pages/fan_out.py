@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.themes import fan_out_overview, prompt_repeats, queries_by_theme, theme_queries
 from core import theme
+from core.text import counted
 from ui import charts, data, shell, tables_ui
 from ui.safe import md_text
 
@@ -13,9 +14,7 @@ view = shell.page("Fan-out queries", ":material/travel_explore:")
 tables = view.tables
 fan_out = tables.fan_out
 if fan_out.empty:
-    st.info(shell.empty_reason(view) if view.tables.answers.empty else
-            "No fan-out queries in these answers: models list the searches they ran only when web search is on. "
-            "Load tasks that ran with web search.", icon=":material/search_off:")
+    st.info(shell.empty_reason(view, "fan-out queries"), icon=":material/search_off:")
     st.stop()
 
 limit = st.select_slider("Themes", options=["auto", 5, 10, 15, 20, 30], value="auto", key="w_max_themes",
@@ -27,11 +26,11 @@ with st.spinner("Grouping queries into themes ..."):
 summary, rows = themes.themes, themes.clustered
 overview = fan_out_overview(themes.assignments, summary)
 
-a, b, c, d = st.columns(4)
-a.metric("Fan-out queries", overview["queries"], help="Searches listed by the models, repeats included.")
-b.metric("Answers that searched", f"{overview['answers_searched']} of {view.answers_total}")
-c.metric("Themes", overview["themes"], help=f"Over {overview['distinct_queries']} distinct queries.")
-d.metric("Queries repeating the prompt", f"{overview['repeat_share']:.0%}",
+row = shell.metric_row()
+row.metric("Fan-out queries", overview["queries"], help="Searches listed by the models, repeats included.")
+row.metric("Answers that searched", f"{overview['answers_searched']} of {view.answers_total}")
+row.metric("Themes", overview["themes"], help=f"Over {overview['distinct_queries']} distinct queries.")
+row.metric("Queries repeating the prompt", f"{overview['repeat_share']:.0%}",
          help="Share of queries that restate the prompt nearly word for word; the rest widen it.")
 
 bars = px.bar(summary.iloc[::-1], x="queries", y="label", orientation="h",
@@ -41,9 +40,9 @@ bars = px.bar(summary.iloc[::-1], x="queries", y="label", orientation="h",
 bars.update_layout(height=max(320, 28 * len(summary)))
 charts.plotly_chart(bars, "themes_bar")
 by = st.segmented_control("Themes by", ["model", "prompt", "engine"], default="model", key="w_themes_by") or "model"
-matrix = queries_by_theme(rows, by)
+matrix = theme.with_engine_labels(queries_by_theme(rows, by))
 split = px.bar(matrix, x="queries", y="label", color=by, orientation="h",
-               color_discrete_map=theme.ENGINE_COLORS if by == "engine" else theme.color_map(matrix[by]),
+               color_discrete_map=theme.ENGINE_COLORS_BY_LABEL if by == "engine" else theme.color_map(matrix[by]),
                category_orders={"label": list(summary["label"])}, labels={"label": "Theme"},
                title=f"Queries per theme and {by}")
 split.update_layout(height=max(320, 28 * len(summary)), showlegend=by != "prompt",
@@ -53,8 +52,9 @@ charts.plotly_chart(split, "themes_split")
 st.subheader("A theme's queries")
 chosen = st.selectbox("Theme", summary["label"], key="w_theme")
 picked = summary[summary["label"] == chosen].iloc[0]
-st.caption(f"{picked['queries']} queries ({picked['unique_queries']} distinct) from {picked['tasks']} answers, "
-           f"{picked['prompts']} prompts, {picked['models']} models. Most cited in those answers: "
+st.caption(f"{counted(picked['queries'], 'query', 'queries')} ({picked['unique_queries']} distinct) from "
+           f"{counted(picked['tasks'], 'answer')}, {counted(picked['prompts'], 'prompt')}, "
+           f"{counted(picked['models'], 'model')}. Most cited in those answers: "
            f"{md_text(', '.join(picked['top_domains']) or 'nothing')}.")
 tables_ui.table(theme_queries(rows, picked["theme"]), "theme-queries", key="theme_queries")
 

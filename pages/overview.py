@@ -6,6 +6,7 @@ import streamlit as st
 
 from core import changes, report, theme
 from core.model import engine_label
+from core.text import counted
 from core.review import HEALTH_SHOWN, Scope, build_review
 from ui import brand_view, charts, shell, state, tables_ui
 from ui.safe import md_text
@@ -72,11 +73,11 @@ with overview:
     for row in review.ours.itertuples():
         label = engine_label(row.engine)
         cells = st.columns([1.1, 1.3, 1.3, 1.3, 2.6])
-        cells[0].markdown(f"**{md_text(label)}**  \n{md_text(row.name)} · {row.answers} answers")
+        cells[0].markdown(f"**{md_text(label)}**  \n{md_text(row.name)} · {counted(row.answers, 'answer')}")
         for cell, (rate, (title, count)) in zip(cells[1:], RATES.items()):
             low, high = getattr(row, f"{rate}_ci_low"), getattr(row, f"{rate}_ci_high")
             cell.metric(title, report.percent(getattr(row, rate)),
-                        help=f"{getattr(row, count)} of {row.answers} completed answers; 95% interval "
+                        help=f"{getattr(row, count)} of {counted(row.answers, 'completed answer')}; 95% interval "
                              f"{report.interval(low, high)}.")
         cells[3].metric("Share of voice", report.percent(row.share_of_voice),
                         help=f"{row.mentions} of {row.mentions_total} mentions of tracked brands on {label}.")
@@ -103,13 +104,13 @@ with overview:
         st.subheader("Capture health")
         for cell, status in zip(st.columns(len(HEALTH_SHOWN)), HEALTH_SHOWN):
             cell.metric(status.capitalize(), review.health[status])
-        st.caption(f"{review.health['completed']} completed answers of {scope.ids} task ids. Pending tasks can be asked "
+        st.caption(f"{counted(review.health['completed'], 'completed answer')} of {counted(scope.ids, 'task id')}. Pending tasks can be asked "
                    "again on **Load tasks**.")
         st.subheader("Spend")
         st.metric("Spend" + (" (estimate)" if review.usage["total_spend_is_estimate"] else ""),
                   report.usd(review.usage["total_spend"]),
                   help=f"Money spent {report.usd(review.usage['money_spent'])} (exact) plus DataForSEO's task price, "
-                       f"over {review.usage['answers']} completed answers.")
+                       f"over {counted(review.usage['answers'], 'completed answer')}.")
 
 
 st.subheader("Send the review")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from core import metrics, theme
 from core.tables import TOKEN_FIELDS
+from core.text import counted
 from ui import charts, shell, tables_ui
 
 TOKEN_LABELS = {"input_tokens": "Input", "output_tokens": "Output", "reasoning_tokens": "Reasoning"}
@@ -24,10 +25,6 @@ def _total_usd(value: float) -> str:
     return _usd(value, 2 if value >= 100 else 4)
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _tokens_long(frame, keys: list[str]):
     """One row per (keys, token kind): what a stacked token bar chart draws."""
     return frame.melt(id_vars=keys, value_vars=list(TOKEN_FIELDS), var_name="kind",
@@ -38,38 +35,37 @@ view = shell.page("Usage and cost", ":material/payments:")
 tasks, citations = view.tables.tasks, view.tables.citations
 completed = view.tables.completed
 if completed.empty:
-    st.info("No completed answers to count: load task ids on **Load tasks** (or widen the filters). "
-            "Tokens and cost come with a task's result, so pending and failed tasks have none.",
+    st.info(shell.empty_reason(view) + " Tokens and cost come with a task's result.",
             icon=":material/hourglass_empty:")
     st.stop()
 
 summary = metrics.usage_summary(tasks, citations)
 answers = summary["answers"]
-over = f"Over {answers} completed answers."
-a, b, c, d = st.columns(4)
-a.metric("Input tokens", f"{summary['input_tokens']:,}", help=over)
-b.metric("Output tokens", f"{summary['output_tokens']:,}", help=over)
-c.metric("Reasoning tokens", f"{summary['reasoning_tokens']:,}",
+over = f"Over {counted(answers, 'completed answer')}."
+row = shell.metric_row()
+row.metric("Input tokens", f"{summary['input_tokens']:,}", help=over)
+row.metric("Output tokens", f"{summary['output_tokens']:,}", help=over)
+row.metric("Reasoning tokens", f"{summary['reasoning_tokens']:,}",
          help=f"{over} Only reasoning models report them.")
-d.metric("All tokens", f"{summary['total_tokens']:,}", help=f"Input + output + reasoning. {over}")
+row.metric("All tokens", f"{summary['total_tokens']:,}", help=f"Input + output + reasoning. {over}")
 estimate = " (estimate)" if summary["total_spend_is_estimate"] else ""
-a, b, c, d = st.columns(4)
-a.metric("Money spent", _total_usd(summary["money_spent"]),
+row = shell.metric_row()
+row.metric("Money spent", _total_usd(summary["money_spent"]),
          help=f"money_spent: what the model providers charged for tokens and searches, as the replies report "
               f"it (exact). {over}")
-b.metric("DataForSEO task price" + estimate,
+row.metric("DataForSEO task price" + estimate,
          _total_usd(summary["total_spend"] - summary["money_spent"]),
          help="What DataForSEO charges per task on top of money spent. task_get replies report a cost of 0 "
               "(the charge is made when a task is posted), so unless a reply reports a cost this is an "
               "estimate from the price table (settings: task_price_usd).")
-c.metric("Spend" + estimate, _total_usd(summary["total_spend"]),
+row.metric("Spend" + estimate, _total_usd(summary["total_spend"]),
          help=f"Money spent plus the task price. {over}")
-d.metric("Spend per answer" + estimate, _usd(summary["spend_per_answer"]),
-         help=f"Spend / {answers} completed answers; per citation: {_usd(summary['spend_per_citation'])} "
-              f"over {summary['citations']} citations.")
+row.metric("Spend per answer" + estimate, _usd(summary["spend_per_answer"]),
+         help=f"Spend / {counted(answers, 'completed answer')}; per citation: "
+              f"{_usd(summary['spend_per_citation'])} over {counted(summary['citations'], 'citation')}.")
 not_counted = tasks.loc[tasks["status"] != "completed", "status"].astype(str).value_counts()
-st.caption(f"Counted over **{answers} completed answers**"
-           + (f"; {_count(int(not_counted.sum()), 'task')} without an answer ("
+st.caption(f"Counted over **{counted(answers, 'completed answer')}**"
+           + (f"; {counted(int(not_counted.sum()), 'task')} without an answer ("
               + ", ".join(f"{n} {status}" for status, n in not_counted.items())
               + ") cost nothing here and are not counted: the API reports tokens and cost only with a result."
               if len(not_counted) else ".") + " USD. Money spent is exact; "
@@ -85,20 +81,21 @@ if scale == "mean":
     for field in TOKEN_FIELDS:
         per_model[field] = per_model[field] / per_model["answers"]
 model_bars = px.bar(
-    _tokens_long(per_model, ["engine", "model", "answers"]), x="model", y="tokens", color="kind",
+    _tokens_long(theme.with_engine_labels(per_model), ["engine", "model", "answers"]), x="model", y="tokens", color="kind",
     color_discrete_map=TOKEN_COLORS, category_orders={"kind": list(TOKEN_COLORS),
                                                       "model": list(by_model["model"])},
     hover_data={"engine": True, "answers": True},
     labels={"model": "", "kind": "Tokens", "tokens": "Tokens per answer" if scale == "mean" else "Tokens"},
-    title=("Mean tokens per answer" if scale == "mean" else "Tokens") + f" by model, {answers} answers "
+    title=("Mean tokens per answer" if scale == "mean" else "Tokens") + f" by model, {counted(answers, 'answer')} "
           "(models by spend)")
 charts.plotly_chart(model_bars, "usage_tokens_by_model")
 
 left, right = st.columns(2)
-orders = {"engine": sorted(by_model["engine"].unique()), "model": sorted(by_model["model"].unique())}
-cost_bars = px.bar(by_model, x="spend_per_answer", y="model", orientation="h", color="engine",
+labelled = theme.with_engine_labels(by_model)
+orders = {"engine": sorted(labelled["engine"].unique()), "model": sorted(by_model["model"].unique())}
+cost_bars = px.bar(labelled, x="spend_per_answer", y="model", orientation="h", color="engine",
                    category_orders={"engine": orders["engine"]},
-                   color_discrete_map=theme.ENGINE_COLORS, hover_data={"answers": True, "spend": ":$.4f"},
+                   color_discrete_map=theme.ENGINE_COLORS_BY_LABEL, hover_data={"answers": True, "spend": ":$.4f"},
                    labels={"spend_per_answer": f"Spend per answer (USD){estimate}", "model": "", "engine": "Engine"},
                    title="Spend per answer by model")
 cost_bars.update_layout(xaxis_tickprefix="$", height=max(320, 34 * len(by_model)))
@@ -113,10 +110,10 @@ with right:
     amount = two.selectbox("Amount", list(AMOUNTS), key="w_usage_amount", format_func=AMOUNTS.get)
     period = three.selectbox("Per", list(metrics.PERIODS), index=1 if span > 60 else 0, key="w_usage_period",
                              format_func=str.capitalize, help="Weeks start on Monday; all in UTC.")
-    spend = metrics.spend_over_time(tasks, by=split, amount=amount, period=period)
+    spend = theme.with_engine_labels(metrics.spend_over_time(tasks, by=split, amount=amount, period=period))
     undated = len(completed) - int(spend["answers"].sum())
     day_bars = px.bar(spend, x="day", y=amount, color=split, category_orders={split: orders[split]},
-                      color_discrete_map=theme.ENGINE_COLORS if split == "engine" else theme.color_map(
+                      color_discrete_map=theme.ENGINE_COLORS_BY_LABEL if split == "engine" else theme.color_map(
                           completed["model"].dropna()),
                       hover_data={"answers": True},
                       labels={"day": f"Answer {period} (UTC)", amount: f"{AMOUNTS[amount]} (USD)",
@@ -133,7 +130,7 @@ with right:
         day_bars.update_xaxes(range=[first - pad, last + step + pad])
     charts.plotly_chart(day_bars, "usage_over_time")
     if undated:
-        st.caption(f"{undated} answers have no date and are not in this chart.")
+        st.caption(f"{counted(undated, 'answer')} without a date, not in this chart.")
 
 tables_ui.table(by_model, "usage-by-model", key="usage_by_model_table",
                 columns=["engine", "model", "answers", "spend", "spend_per_answer", "money_spent", "total_tokens",
@@ -143,23 +140,23 @@ st.caption("Shares are of each model's answers; the reasoning share is reasoning
            "reasoning tokens. Spend per citation is blank for a model whose answers cite nothing.")
 
 st.subheader("Tokens per answer")
-ordered = completed.assign(total_tokens=completed[list(TOKEN_FIELDS)].sum(axis=1)).sort_values(
-    ["datetime", "task_id"])
+ordered = theme.with_engine_labels(completed).assign(
+    total_tokens=completed[list(TOKEN_FIELDS)].sum(axis=1)).sort_values(["datetime", "task_id"])
 if len(ordered) <= PER_ANSWER_BARS:
     hover = ordered.assign(prompt=ordered["prompt"].fillna("").str.slice(0, 80))  # escaped by ui.charts
     task_bars = px.bar(_tokens_long(hover, ["task_id", "engine", "model", "prompt"]), x="task_id", y="tokens",
                        color="kind", color_discrete_map=TOKEN_COLORS,
                        category_orders={"kind": list(TOKEN_COLORS), "task_id": list(ordered["task_id"])},
                        hover_data={"engine": True, "model": True, "prompt": True},
-                       labels={"task_id": f"{answers} completed answers, oldest first (hover for the task)",
+                       labels={"task_id": f"{counted(answers, 'completed answer')}, oldest first (hover for the task)",
                                "tokens": "Tokens", "kind": "Tokens"},
                        title="Tokens of each answer")
     task_bars.update_xaxes(showticklabels=False)
 else:  # thousands of bars say less than their distribution, and cost seconds to draw
     task_bars = px.histogram(ordered, x="total_tokens", color="engine", nbins=60, barmode="stack",
-                             color_discrete_map=theme.ENGINE_COLORS,
+                             color_discrete_map=theme.ENGINE_COLORS_BY_LABEL,
                              labels={"total_tokens": "Tokens of one answer (input + output + reasoning)"},
-                             title=f"Tokens per answer: distribution over {answers} answers")
+                             title=f"Tokens per answer: distribution over {counted(answers, 'answer')}")
 charts.plotly_chart(task_bars, "usage_tokens_by_task")
 with st.expander("Every answer's tokens and cost", icon=":material/table_rows:"):
     tables_ui.table(ordered, "usage-by-task", key="usage_task_table",
@@ -168,7 +165,7 @@ with st.expander("Every answer's tokens and cost", icon=":material/table_rows:")
 
 tables_ui.view_downloads({"usage_by_model": by_model, "usage_over_time": spend, "tasks": tasks},
                          {"page": "usage and cost", "demo": view.loaded.demo,
-                          "counted": f"{answers} completed answers",
+                          "counted": counted(answers, "completed answer"),
                           "spend": "money_spent exact; task price " + ("estimated from the price table"
                                                                        if estimate else "as reported")},
                          key="usage_export")

@@ -50,7 +50,8 @@ def _assert_shows(at, task: dict, downloads: list[dict]) -> None:
     """The page shows ``task``: selection, prompt, tokens, cost, sections, links, fan-out, raw JSON."""
     result = task["result"][0]
     assert at.selectbox(key="w_answer_task").value == task["id"]
-    assert at.session_state["answer_task"] == task["id"]
+    assert at.session_state["answer_task"] == [task["id"]]
+    assert at.query_params["answer"] == task["id"]  # the link opens this answer
     shown = metrics(at)
     assert shown["Input tokens"] == f"{result['input_tokens']:,}"
     assert shown["Output tokens"] == f"{result['output_tokens']:,}"
@@ -132,13 +133,13 @@ def test_demo_answer_without_reasoning_says_so(demo_env, app):
 def test_a_task_set_in_the_session_by_another_page_is_preselected(demo_env, downloads):
     tasks = demo_tasks()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["answer_task"] = tasks[7]["id"]
     at.run()
+    at.session_state["answer_task"] = [tasks[7]["id"]]  # after the first run: it seeds the shared keys from the URL
     at.switch_page("pages/answers.py")
     at.run()
     assert not at.exception, at.exception
     _assert_shows(at, tasks[7], downloads)
-    at.session_state["answer_task"] = tasks[3]["id"]  # another page opens another task
+    at.session_state["answer_task"] = [tasks[3]["id"]]  # another page opens another task
     at.run()
     _assert_shows(at, tasks[3], downloads)
     at.selectbox(key="w_answer_task").set_value(tasks[5]["id"]).run()  # the user's choice wins from then on
@@ -151,8 +152,8 @@ def test_a_session_task_hidden_by_the_filters_is_not_shown(demo_env):
     claude = next(t for t in tasks if t["data"]["se"] == "claude")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["f_engine"] = "gemini"
-    at.session_state["answer_task"] = claude["id"]
     at.run()
+    at.session_state["answer_task"] = [claude["id"]]
     at.switch_page("pages/answers.py")
     at.run()
     assert not at.exception, at.exception
@@ -160,6 +161,28 @@ def test_a_session_task_hidden_by_the_filters_is_not_shown(demo_env):
     assert at.selectbox(key="w_answer_task").value in gemini
     assert len(at.selectbox(key="w_answer_task").options) == len(gemini)
     assert any("hidden by the current filters" in c.value for c in at.caption)
+
+
+def test_a_link_with_an_answer_opens_it_on_a_fresh_session(demo_env, app, downloads):
+    tasks = demo_tasks()
+    wanted = tasks[-1]
+    at = app(page="pages/answers.py", answer=wanted["id"].upper())  # ids are read in any case
+    assert not at.exception, at.exception
+    _assert_shows(at, wanted, downloads)
+    assert not at.warning
+
+
+def test_a_malformed_answer_in_the_link_is_ignored_with_a_notice(demo_env):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)  # AppTest opens a session on the main page
+    at.query_params["answer"] = "not-a-task-id<script>"
+    at.run()
+    assert not at.exception, at.exception
+    assert any("is not a task id\\: it was ignored" in w.value and "\\<script\\>" in w.value for w in at.warning)
+    at.switch_page("pages/answers.py")
+    at.run()
+    shown = at.selectbox(key="w_answer_task").value
+    assert shown in {t["id"] for t in demo_tasks()}  # the first answer, as without a link
+    assert at.query_params["answer"] == shown
 
 
 UNESCAPED_TAG = re.compile(r"(?<!\\)<\s*(script|img|svg|b|i)\b", re.IGNORECASE)
@@ -211,7 +234,7 @@ def test_no_completed_answers_explains_what_to_do(api_env, app):
     api_env.add_pending("chat_gpt", pending)
     at = app(page="pages/answers.py", ids=[pending], engine="chat_gpt")
     assert not at.selectbox and not at.metric
-    assert any("No completed answers" in info.value for info in at.info)
+    assert any("None of the loaded tasks has an answer yet" in info.value for info in at.info)
 
 
 def test_fake_api_gemini_redirects_show_the_credited_domain(api_env, sample, app, downloads):

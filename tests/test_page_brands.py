@@ -93,6 +93,7 @@ def shown_summary(at) -> dict[tuple[str, str], dict]:
 
 def assert_summary(at, expected: dict[tuple[str, str], dict]) -> None:
     shown = shown_summary(at)
+    expected = {(engine_label(engine), name): want for (engine, name), want in expected.items()}  # tables show labels
     assert set(shown) == set(expected)
     for key, want in expected.items():
         got = shown[key]

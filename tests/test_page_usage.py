@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from core.config import DEFAULT_TASK_PRICES
+from core.model import ENGINE_LABELS
 
 from tests.page_values import demo_tasks, figure, is_answer, metrics, result_of, table_with, values
 
@@ -103,7 +104,7 @@ def test_demo_tokens_by_model_chart_and_table_match_the_raw_replies(demo_env, ap
     assert list(table["spend"]) == sorted(table["spend"], reverse=True)
 
     cost_bars = _bars(figure(at, "usage_cost_per_answer"), x="y", y="x")
-    engines = {t["data"]["model_name"]: t["data"]["se"] for t in _completed(demo_tasks(completed=False))}
+    engines = {t["data"]["model_name"]: ENGINE_LABELS[t["data"]["se"]] for t in _completed(demo_tasks(completed=False))}
     assert cost_bars == pytest.approx({(engines[m], m): row["spend"] / row["answers"] for m, row in per_model.items()})
 
 
@@ -146,7 +147,7 @@ def test_demo_cost_per_week_by_engine_is_the_default_for_a_long_span(demo_env, a
     done = _completed(demo_tasks(completed=False))
     per_engine = Counter()
     for t in done:
-        per_engine[t["data"]["se"]] += _spend(t)
+        per_engine[ENGINE_LABELS[t["data"]["se"]]] += _spend(t)  # legends name engines by label
     shown = Counter()
     for (engine, _week), cost in _bars(fig).items():
         shown[engine] += cost
@@ -159,7 +160,7 @@ def test_demo_engine_filter_narrows_every_total(demo_env, app):
     claude = [t for t in _completed(demo_tasks(completed=False)) if t["data"]["se"] == "claude"]
     at = app(page="pages/usage.py", f_engine="claude")
     assert {k: v for k, v in metrics(at).items() if k in _expected_metrics(claude)} == _expected_metrics(claude)
-    assert set(table_with(at, "spend_per_answer")["engine"]) == {"claude"}
+    assert set(table_with(at, "spend_per_answer")["engine"]) == {"Claude"}
 
 
 PENDING_ID = "11241742-1535-0613-0000-d3e8a1c6f9aa"
@@ -190,4 +191,4 @@ def test_no_completed_answers_explains_what_to_do(api_env, app):
     api_env.add_pending("chat_gpt", PENDING_ID)
     at = app(page="pages/usage.py", ids=[PENDING_ID], engine="chat_gpt")
     assert not at.get("plotly_chart") and not at.metric
-    assert any("No completed answers" in info.value for info in at.info)
+    assert any("None of the loaded tasks has an answer yet" in info.value for info in at.info)

@@ -99,7 +99,7 @@ def test_load_tasks_lists_every_shape_with_its_engine(api_env, mixed, app):
     at = app(ids=list(engine_of))
     table = table_with(at, "status")
     assert {row.task_id: (row.engine, row.status) for row in table.itertuples()} == {
-        i: (engine_of[i], status_of[i]) for i in engine_of}
+        i: (model.engine_label(engine_of[i]), status_of[i]) for i in engine_of}
     shown = metrics(at)
     assert shown["Pending"] == "1" and shown["Completed, no answer"] == "1"
     assert shown["Completed"] == str(sum(s == model.COMPLETED for s in status_of.values()))

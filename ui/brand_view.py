@@ -15,6 +15,7 @@ from core import theme, visibility
 from core.brands import BRAND, BrandSet
 from core.mentions import add_snippets, brand_presence, mentions_table
 from core.model import engine_label
+from core.text import counted
 from ui import charts, data, state, tables_ui
 from ui.safe import md_text
 
@@ -95,16 +96,16 @@ def headline(ours: pd.DataFrame, labels: dict[str, str]) -> None:
         return
     for row in ours.itertuples():
         columns = st.columns([1.2, 2, 2, 2, 1.4])
-        columns[0].markdown(f"**{md_text(engine_label(row.engine))}**  \n{md_text(row.name)} · {row.answers} answers")
+        columns[0].markdown(f"**{md_text(engine_label(row.engine))}**  \n{md_text(row.name)} · {counted(row.answers, 'answer')}")
         for column, (rate, label) in zip(columns[1:], labels.items()):
             count = getattr(row, visibility.RATES[rate])
             value, low, high = (getattr(row, rate), getattr(row, f"{rate}_ci_low"), getattr(row, f"{rate}_ci_high"))
             column.metric(label, "n/a" if pd.isna(value) else f"{value:.0%}",
-                          help=f"{count} of {row.answers} completed answers; 95% interval "
+                          help=f"{count} of {counted(row.answers, 'completed answer')}; 95% interval "
                                + ("n/a" if pd.isna(low) else f"{low:.0%} to {high:.0%}") + ".")
         columns[4].metric("Average rank", "n/a" if pd.isna(row.avg_rank) else f"{row.avg_rank:.1f}",
                           help="Where our brand is named among the tracked brands (1 = first), over the "
-                               f"{row.mentioned} answers naming it.")
+                               f"{counted(row.mentioned, 'answer')} naming it.")
 
 
 def grid(cells: pd.DataFrame) -> None:

@@ -24,6 +24,7 @@ from core.config import Settings
 from core.demo import DemoSource, demo_ids
 from core.model import Batch
 from core.tables import Tables, build_tables
+from core.text import counted
 from core.themes import QueryClusters, Themes, cluster_queries, find_themes
 from ui import logs, secrets, state
 
@@ -104,7 +105,7 @@ def _load(ids: list[str], engine: str | None, config: Settings, store: Archive |
     if whole_archive:
         batch = Batch(store.query() if store else [], archive_error=archive_error)
     else:
-        bar = st.progress(0.0, text=f"Loading {len(ids)} tasks ...") if ids else None
+        bar = st.progress(0.0, text=f"Loading {counted(len(ids), 'task')} ...") if ids else None
 
         def progress(done: int, total: int, outcome) -> None:
             bar.progress(done / total, text=f"Loaded {done} of {total} tasks")

@@ -13,6 +13,7 @@ from core.brands import BRAND, COMPETITOR, BrandSet, to_query
 from core.demo import demo_brands
 from core.model import COMPLETED
 from core.tables import Tables
+from core.text import counted
 from ui import data, gate, sidebar, state
 from ui.data import Loaded, Settings
 from ui.safe import md_text
@@ -52,7 +53,8 @@ def page(title: str, icon: str) -> View:
 
     ``icon`` is the page's own (its navigation link's, in :data:`PAGES`); the tab shows :data:`FAVICON`,
     so no page makes the browser ask another host for anything."""
-    st.set_page_config(page_title=f"{title} · AI visibility", page_icon=FAVICON, layout="wide")
+    st.set_page_config(page_title=f"{title} · AI visibility", page_icon=FAVICON, layout="wide",
+                       initial_sidebar_state="auto")  # collapsed on narrow screens (Streamlit: under 768 px)
     config = data.settings()
     gate.require_access(config.gate)  # stops here (login or password form) unless the visitor is let in
     state.init()
@@ -79,14 +81,26 @@ def page(title: str, icon: str) -> View:
     return View(config, loaded, tables, brands, by, store, archive_error)
 
 
-def empty_reason(view: View) -> str:
-    """Why a page has no answers to draw: nothing loaded, nothing completed, or the filters."""
+def metric_row():
+    """A row of metrics that wraps onto more lines in a narrow window, so no figure is cut: use it as
+    ``row = shell.metric_row(); row.metric(...)`` (columns keep their share of the width and cut instead)."""
+    return st.container(horizontal=True, gap="medium")
+
+
+def empty_reason(view: View, searched_for: str | None = None) -> str:
+    """Why a page has nothing to draw: nothing loaded, nothing completed, the filters, or (for a page that
+    draws ``searched_for``, such as citations, which come only with web search) web search was off."""
     if not view.loaded.ids:
         return "Nothing loaded yet: paste task ids on **Load tasks**, or open the archive there."
     if view.loaded.tables.answers.empty:
         return ("None of the loaded tasks has an answer yet (pending, failed or not found: see **Load tasks**). "
                 "Pending tasks can be asked again there.")
-    return "The sidebar's filters exclude every answer: widen them."
+    if view.tables.answers.empty or not searched_for:
+        return "The sidebar's filters exclude every answer: widen them."
+    if searched_for and not view.tables.answers["web_search"].any():
+        return (f"Web search was off in every answer shown, so there are no {searched_for}: load tasks that ran "
+                "with web search on.")
+    return f"None of the {counted(view.answers_total, 'answer')} shown has {searched_for}, though web search was on."
 
 
 def _seed_demo_brands(config: Settings) -> None:
@@ -132,7 +146,7 @@ def _status_line(config: Settings, loaded: Loaded, tables: Tables) -> None:
         st.warning(f"Archive unavailable, nothing was kept: {md_text(loaded.batch.archive_error, limit=1000)}",
                    icon=":material/database:")
     if loaded.from_archive:
-        st.caption(f"Everything in the archive: {len(loaded.ids)} completed answers.")
+        st.caption(f"Everything in the archive: {counted(len(loaded.ids), 'completed answer')}.")
         return
     counts = loaded.batch.counts()
     if not loaded.ids:
@@ -140,8 +154,8 @@ def _status_line(config: Settings, loaded: Loaded, tables: Tables) -> None:
     done = counts.get(COMPLETED, 0)
     others = ", ".join(f"{n} {status}" for status, n in counts.items() if status != COMPLETED)
     shown = len(tables.answers)
-    line = f"{len(loaded.ids)} task ids: {done} completed answers" + (
+    line = f"{counted(len(loaded.ids), 'task id')}: {counted(done, 'completed answer')}" + (
         f"; {others} (listed on Load tasks, never counted as not named or not cited)" if others else "")
     if shown != done:
-        line += f". Filters show {shown} of {done} answers."
+        line += f". Filters show {shown} of {counted(done, 'answer')}."
     st.caption(line)

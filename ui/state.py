@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import errors
-from core.ids import parse_ids, split_list
+from core.ids import is_task_id, parse_ids, split_list
 from core.model import parse_engine
 
 # session key -> query parameter; every value is a list of strings
@@ -21,14 +21,16 @@ SHARED = {
     "f_engines": "f_engine", "f_models": "f_model", "f_prompts": "f_prompt", "f_tags": "f_tag",
     "f_countries": "f_country",
     "f_dates": "f_date", "by": "by",
+    "answer_task": "answer",  # the answer open on the Answers page (one task id)
 }
 JOINED = ("ids",)  # parameters holding one comma-separated list (brand definitions keep their own text)
 URL_ID_LIMIT = 100  # longer id lists travel as a short reference kept in the archive
 MAX_URL_PARAM = 8_000  # characters of one parameter read from a URL; more is cut, and said
 MAX_IDS_PER_LOAD = 20_000
 
+OPEN_ANSWER = "answer_task"  # the shared key of the open answer: any page may put a task id in it
+
 # Session keys that are not URL parameters.
-OPEN_ANSWER = "answer_task"  # a task id another page sets to open it on the Answers page
 REFRESH = "refresh"  # bumped to ask the not-completed ids again
 NOTICES = "notices"  # (kind, text) messages a callback leaves for the next run to show
 BRAND_EDIT = "_brand_edit"  # brand definitions edited in the table or loaded from a file, for the inputs
@@ -46,7 +48,7 @@ def _from_url(param: str) -> list[str]:
 
 
 def init() -> None:
-    """Seed every shared key from the URL once per session; ids and engine are checked here."""
+    """Seed every shared key from the URL once per session; ids, engine and the open answer are checked here."""
     if st.session_state.get(SEEDED):
         return
     for key, param in SHARED.items():
@@ -61,6 +63,10 @@ def init() -> None:
         except errors.ConfigurationError as exc:
             put("engine", [])
             notice("warning", f"The link's engine was ignored: {exc}")
+    answer = first(OPEN_ANSWER).strip().lower()
+    put(OPEN_ANSWER, answer if is_task_id(answer) else [])
+    if answer and not get(OPEN_ANSWER):
+        notice("warning", f"The link's answer {answer[:40]!r} is not a task id: it was ignored.")
     refs = get("ref")[:1]
     put("ref", [r for r in refs if r.isalnum() and len(r) <= 32])
     if refs and not get("ref"):

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import export
-from core.text import without_bidi
+from core import export, theme
+from core.text import counted, without_bidi
 from ui import state
 
 COLUMN_CONFIG = {
@@ -51,8 +51,9 @@ def table(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = 
     Downloads are callables: the file is built when clicked, not on every rerun. A table with a
     ``task_id`` column traces its figures to the answers: selecting a row opens that answer. At most
     ``max_rows`` rows go to the browser (a selectable table is sent whole); the CSV has every row.
+    Engines are shown (and saved) by their labels.
     """
-    chosen = frame[columns] if columns else frame
+    chosen = theme.with_engine_labels(frame[columns] if columns else frame)
     shown = _without_bidi(chosen.head(max_rows))
     traceable = "task_id" in shown.columns
     event = st.dataframe(shown, key=key, hide_index=True, height=height,
@@ -63,9 +64,9 @@ def table(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = 
     if traceable:
         st.caption("Select a row to open its answer.")
         if event and event.selection.rows:
-            st.session_state[state.OPEN_ANSWER] = shown["task_id"].iloc[event.selection.rows[0]]
+            state.put(state.OPEN_ANSWER, str(shown["task_id"].iloc[event.selection.rows[0]]))
             st.switch_page("pages/answers.py")
-    st.download_button(f"CSV ({len(chosen)} rows)", lambda: export.to_csv(chosen), file_name=f"{name}.csv",
+    st.download_button(f"CSV ({counted(len(chosen), 'row')})", lambda: export.to_csv(chosen), file_name=f"{name}.csv",
                        mime="text/csv", icon=":material/download:", key=f"{key}_csv", on_click="ignore")
 
 
