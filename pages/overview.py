@@ -72,15 +72,16 @@ with overview:
         st.caption("Our brand is not defined: add it in the sidebar.")
     for row in review.ours.itertuples():
         label = engine_label(row.engine)
-        cells = st.columns([1.1, 1.3, 1.3, 1.3, 2.6])
-        cells[0].markdown(f"**{md_text(label)}**  \n{md_text(row.name)} · {counted(row.answers, 'answer')}")
-        for cell, (rate, (title, count)) in zip(cells[1:], RATES.items()):
+        st.markdown(f"**{md_text(label)}** · {md_text(row.name)} · {counted(row.answers, 'answer')}")
+        figures, trend = st.columns([3, 2])  # the metrics wrap in a narrow window; the trend goes beside them
+        metrics = figures.container(horizontal=True, gap="medium")
+        for rate, (title, count) in RATES.items():
             low, high = getattr(row, f"{rate}_ci_low"), getattr(row, f"{rate}_ci_high")
-            cell.metric(title, report.percent(getattr(row, rate)),
-                        help=f"{getattr(row, count)} of {counted(row.answers, 'completed answer')}; 95% interval "
-                             f"{report.interval(low, high)}.")
-        cells[3].metric("Share of voice", report.percent(row.share_of_voice),
-                        help=f"{row.mentions} of {row.mentions_total} mentions of tracked brands on {label}.")
+            metrics.metric(title, report.percent(getattr(row, rate)),
+                           help=f"{getattr(row, count)} of {counted(row.answers, 'completed answer')}; 95% interval "
+                                f"{report.interval(low, high)}.")
+        metrics.metric("Share of voice", report.percent(row.share_of_voice),
+                       help=f"{row.mentions} of {row.mentions_total} mentions of tracked brands on {label}.")
         own = review.trend[(review.trend["engine"] == row.engine) & (review.trend["name"] == row.name)]
         if len(own) > 1:
             spark = go.Figure([go.Scatter(x=own["period"].astype(str), y=own[rate], name=title, mode="lines+markers",
@@ -89,9 +90,9 @@ with overview:
                                    str(row.engine), theme.PALETTE[0]), theme.ROLE_COLORS["other"]))])
             spark.update_layout(height=150, margin=dict(l=10, r=10, t=10, b=10), yaxis_tickformat=".0%",
                                 yaxis_range=[0, 1], showlegend=False)
-            charts.plotly_chart(spark, f"overview_trend_{row.engine}_{row.Index}", cells[4])
+            charts.plotly_chart(spark, f"overview_trend_{row.engine}_{row.Index}", trend)
         else:
-            cells[4].caption("One period only: no trend yet.")
+            trend.caption("One period only: no trend yet.")
     st.caption("Rates are over completed answers (pending and failed tasks are in no denominator), with 95% Wilson "
                "intervals in each figure's help. Trend lines: mention rate (engine colour) and visibility (grey) per "
                "period. Open **Brand visibility** for every brand and the answers behind each cell.")

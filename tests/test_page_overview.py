@@ -76,7 +76,7 @@ def test_our_brand_per_engine_matches_the_raw_replies(overview):
                          ("Share of voice", _pct(mentions / every))])
     assert shown == expected
     headers = [m.value for m in overview.markdown if m.value.startswith("**") and "answers" in m.value]
-    assert headers == [f"**{label}**  \n{OURS} · {sum(a['engine'] == e for a in answers)} answers"
+    assert headers == [f"**{label}** · {OURS} · {sum(a['engine'] == e for a in answers)} answers"
                        for e, label in ENGINES.items()]
 
 
