@@ -21,7 +21,7 @@ if view.tables.answers.empty:
     st.info(shell.empty_reason(view), icon=":material/hourglass_empty:")
     st.stop()
 
-left, middle, right = st.columns([2, 2, 3])
+left, middle, right = st.columns([3, 2, 2])
 rate = left.segmented_control("Measure", list(RATE_LABELS), format_func=RATE_LABELS.get, key="w_brand_rate",
                               default="mention_rate") or "mention_rate"
 which = middle.segmented_control("Prompts", list(visibility.BRANDED_CHOICES), key="w_branded", default="all",
