@@ -1,6 +1,8 @@
 """Overview: how our brand does on each engine, what changed since last time, and the review to send."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -8,7 +10,7 @@ from core import changes, report, theme
 from core.model import engine_label
 from core.text import counted
 from core.review import HEALTH_SHOWN, Scope, build_review
-from ui import brand_view, charts, shell, state, tables_ui
+from ui import brand_view, charts, data, shell, state, tables_ui
 from ui.safe import md_text
 
 FILTER_LABELS = {"f_engines": "Engines", "f_models": "Models", "f_prompts": "Prompts", "f_tags": "Tags",
@@ -42,7 +44,9 @@ if pick == "two date ranges":
         periods = changes.Periods(tuple(before), tuple(after)) if len(before) == len(after) == 2 else None
     except ValueError as exc:
         st.warning(md_text(str(exc)), icon=":material/date_range:")
-review = build_review(view.tables, facts.presence, scope, view.by, periods)
+review = replace(data.session_memo(  # the numbers, kept while their inputs stay; the scope says when it was made
+    "overview_review", (facts.key, periods, view.by, tuple(filters.items())),
+    lambda: build_review(view.tables, facts.presence, scope, view.by, periods)), scope=scope)
 found = review.changes
 if found is None:
     st.caption("No dated answers: nothing to compare.")

@@ -8,7 +8,7 @@ import streamlit as st
 from core import metrics, theme
 from core.tables import TOKEN_FIELDS
 from core.text import counted
-from ui import charts, shell, tables_ui
+from ui import charts, data, shell, tables_ui
 
 TOKEN_LABELS = {"input_tokens": "Input", "output_tokens": "Output", "reasoning_tokens": "Reasoning"}
 TOKEN_COLORS = {TOKEN_LABELS[field]: color for field, color in theme.TOKEN_COLORS.items()}
@@ -39,6 +39,7 @@ if completed.empty:
             icon=":material/hourglass_empty:")
     st.stop()
 
+drawn = data.fingerprint(tasks["task_id"])  # the charts below are kept while the tasks shown stay the same
 summary = metrics.usage_summary(tasks, citations)
 answers = summary["answers"]
 over = f"Over {counted(answers, 'completed answer')}."
@@ -80,27 +81,39 @@ per_model = by_model.copy()
 if scale == "mean":
     for field in TOKEN_FIELDS:
         per_model[field] = per_model[field] / per_model["answers"]
-model_bars = px.bar(
-    _tokens_long(theme.with_engine_labels(per_model), ["engine", "model", "answers"]), x="model", y="tokens", color="kind",
-    color_discrete_map=TOKEN_COLORS, category_orders={"kind": list(TOKEN_COLORS),
-                                                      "model": list(by_model["model"])},
-    hover_data={"engine": True, "answers": True},
-    labels={"model": "", "kind": "Tokens", "tokens": "Tokens per answer" if scale == "mean" else "Tokens"},
-    title=("Mean tokens per answer" if scale == "mean" else "Tokens") + f" by model, {counted(answers, 'answer')} "
-          "(models by spend)")
-charts.plotly_chart(model_bars, "usage_tokens_by_model")
+
+
+def _model_bars():
+    model_bars = px.bar(
+        _tokens_long(theme.with_engine_labels(per_model), ["engine", "model", "answers"]), x="model", y="tokens", color="kind",
+        color_discrete_map=TOKEN_COLORS, category_orders={"kind": list(TOKEN_COLORS),
+                                                          "model": list(by_model["model"])},
+        hover_data={"engine": True, "answers": True},
+        labels={"model": "", "kind": "Tokens", "tokens": "Tokens per answer" if scale == "mean" else "Tokens"},
+        title=("Mean tokens per answer" if scale == "mean" else "Tokens") + f" by model, {counted(answers, 'answer')} "
+              "(models by spend)")
+    return model_bars
+
+
+charts.plotly_chart(charts.cached("model_bars", (drawn, scale), _model_bars), "usage_tokens_by_model")
 
 left, right = st.columns(2)
 labelled = theme.with_engine_labels(by_model)
 orders = {"engine": sorted(labelled["engine"].unique()), "model": sorted(by_model["model"].unique())}
-cost_bars = px.bar(labelled, x="spend_per_answer", y="model", orientation="h", color="engine",
-                   category_orders={"engine": orders["engine"]},
-                   color_discrete_map=theme.ENGINE_COLORS_BY_LABEL, hover_data={"answers": True, "spend": ":$.4f"},
-                   labels={"spend_per_answer": f"Spend per answer (USD){estimate}", "model": "", "engine": "Engine"},
-                   title="Spend per answer by model")
-cost_bars.update_layout(xaxis_tickprefix="$", height=max(320, 34 * len(by_model)))
-cost_bars.update_yaxes(categoryorder="total ascending")
-charts.plotly_chart(cost_bars, "usage_cost_per_answer", left)
+
+
+def _cost_bars():
+    cost_bars = px.bar(labelled, x="spend_per_answer", y="model", orientation="h", color="engine",
+                       category_orders={"engine": orders["engine"]},
+                       color_discrete_map=theme.ENGINE_COLORS_BY_LABEL, hover_data={"answers": True, "spend": ":$.4f"},
+                       labels={"spend_per_answer": f"Spend per answer (USD){estimate}", "model": "", "engine": "Engine"},
+                       title="Spend per answer by model")
+    cost_bars.update_layout(xaxis_tickprefix="$", height=max(320, 34 * len(by_model)))
+    cost_bars.update_yaxes(categoryorder="total ascending")
+    return cost_bars
+
+
+charts.plotly_chart(charts.cached("cost_bars", drawn, _cost_bars), "usage_cost_per_answer", left)
 
 with right:
     dated = completed["datetime"].dropna()
@@ -112,23 +125,27 @@ with right:
                              format_func=str.capitalize, help="Weeks start on Monday; all in UTC.")
     spend = theme.with_engine_labels(metrics.spend_over_time(tasks, by=split, amount=amount, period=period))
     undated = len(completed) - int(spend["answers"].sum())
-    day_bars = px.bar(spend, x="day", y=amount, color=split, category_orders={split: orders[split]},
-                      color_discrete_map=theme.ENGINE_COLORS_BY_LABEL if split == "engine" else theme.color_map(
-                          completed["model"].dropna()),
-                      hover_data={"answers": True},
-                      labels={"day": f"Answer {period} (UTC)", amount: f"{AMOUNTS[amount]} (USD)",
-                              split: split.capitalize()},
-                      title=f"{AMOUNTS[amount]} per {period} by {split}")
-    day_bars.update_layout(yaxis_tickprefix="$", bargap=0.15)
-    days = {"day": 1, "week": 7, "month": 30}[period]
-    day_bars.update_traces(xperiod={"day": 86_400_000, "week": 7 * 86_400_000, "month": "M1"}[period],
-                           xperiodalignment="middle", width=0.8 * days * 86_400_000)  # in ms, even when alone
-    if len(spend):
-        step = pd.Timedelta(days=days)
-        pad = max(step, (pd.Timedelta(days=7) - (max(spend["day"]) - min(spend["day"]))) / 2)  # at least a week
-        first, last = pd.Timestamp(min(spend["day"])), pd.Timestamp(max(spend["day"]))
-        day_bars.update_xaxes(range=[first - pad, last + step + pad])
-    charts.plotly_chart(day_bars, "usage_over_time")
+
+    def _day_bars():
+        day_bars = px.bar(spend, x="day", y=amount, color=split, category_orders={split: orders[split]},
+                          color_discrete_map=theme.ENGINE_COLORS_BY_LABEL if split == "engine" else theme.color_map(
+                              completed["model"].dropna()),
+                          hover_data={"answers": True},
+                          labels={"day": f"Answer {period} (UTC)", amount: f"{AMOUNTS[amount]} (USD)",
+                                  split: split.capitalize()},
+                          title=f"{AMOUNTS[amount]} per {period} by {split}")
+        day_bars.update_layout(yaxis_tickprefix="$", bargap=0.15)
+        days = {"day": 1, "week": 7, "month": 30}[period]
+        day_bars.update_traces(xperiod={"day": 86_400_000, "week": 7 * 86_400_000, "month": "M1"}[period],
+                               xperiodalignment="middle", width=0.8 * days * 86_400_000)  # in ms, even when alone
+        if len(spend):
+            step = pd.Timedelta(days=days)
+            pad = max(step, (pd.Timedelta(days=7) - (max(spend["day"]) - min(spend["day"]))) / 2)  # at least a week
+            first, last = pd.Timestamp(min(spend["day"])), pd.Timestamp(max(spend["day"]))
+            day_bars.update_xaxes(range=[first - pad, last + step + pad])
+        return day_bars
+
+    charts.plotly_chart(charts.cached("day_bars", (drawn, split, amount, period), _day_bars), "usage_over_time")
     if undated:
         st.caption(f"{counted(undated, 'answer')} without a date, not in this chart.")
 
@@ -142,22 +159,28 @@ st.caption("Shares are of each model's answers; the reasoning share is reasoning
 st.subheader("Tokens per answer")
 ordered = theme.with_engine_labels(completed).assign(
     total_tokens=completed[list(TOKEN_FIELDS)].sum(axis=1)).sort_values(["datetime", "task_id"])
-if len(ordered) <= PER_ANSWER_BARS:
-    hover = ordered.assign(prompt=ordered["prompt"].fillna("").str.slice(0, 80))  # escaped by ui.charts
-    task_bars = px.bar(_tokens_long(hover, ["task_id", "engine", "model", "prompt"]), x="task_id", y="tokens",
-                       color="kind", color_discrete_map=TOKEN_COLORS,
-                       category_orders={"kind": list(TOKEN_COLORS), "task_id": list(ordered["task_id"])},
-                       hover_data={"engine": True, "model": True, "prompt": True},
-                       labels={"task_id": f"{counted(answers, 'completed answer')}, oldest first (hover for the task)",
-                               "tokens": "Tokens", "kind": "Tokens"},
-                       title="Tokens of each answer")
-    task_bars.update_xaxes(showticklabels=False)
-else:  # thousands of bars say less than their distribution, and cost seconds to draw
-    task_bars = px.histogram(ordered, x="total_tokens", color="engine", nbins=60, barmode="stack",
-                             color_discrete_map=theme.ENGINE_COLORS_BY_LABEL,
-                             labels={"total_tokens": "Tokens of one answer (input + output + reasoning)"},
-                             title=f"Tokens per answer: distribution over {counted(answers, 'answer')}")
-charts.plotly_chart(task_bars, "usage_tokens_by_task")
+
+
+def _task_bars():
+    if len(ordered) <= PER_ANSWER_BARS:
+        hover = ordered.assign(prompt=ordered["prompt"].fillna("").str.slice(0, 80))  # escaped by ui.charts
+        task_bars = px.bar(_tokens_long(hover, ["task_id", "engine", "model", "prompt"]), x="task_id", y="tokens",
+                           color="kind", color_discrete_map=TOKEN_COLORS,
+                           category_orders={"kind": list(TOKEN_COLORS), "task_id": list(ordered["task_id"])},
+                           hover_data={"engine": True, "model": True, "prompt": True},
+                           labels={"task_id": f"{counted(answers, 'completed answer')}, oldest first (hover for the task)",
+                                   "tokens": "Tokens", "kind": "Tokens"},
+                           title="Tokens of each answer")
+        task_bars.update_xaxes(showticklabels=False)
+    else:  # thousands of bars say less than their distribution, and cost seconds to draw
+        task_bars = px.histogram(ordered, x="total_tokens", color="engine", nbins=60, barmode="stack",
+                                 color_discrete_map=theme.ENGINE_COLORS_BY_LABEL,
+                                 labels={"total_tokens": "Tokens of one answer (input + output + reasoning)"},
+                                 title=f"Tokens per answer: distribution over {counted(answers, 'answer')}")
+    return task_bars
+
+
+charts.plotly_chart(charts.cached("task_bars", drawn, _task_bars), "usage_tokens_by_task")
 with st.expander("Every answer's tokens and cost", icon=":material/table_rows:"):
     tables_ui.table(ordered, "usage-by-task", key="usage_task_table",
                     columns=["task_id", "engine", "model", "prompt", "datetime", "web_search", *TOKEN_FIELDS,

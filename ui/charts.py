@@ -7,12 +7,13 @@ escaped once (:func:`escaped`) can be kept and drawn again without escaping it a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from core.figures import escape_figure
+from ui import data
 
 
 @dataclass(frozen=True)
@@ -30,3 +31,9 @@ def plotly_chart(figure: go.Figure | Escaped, key: str, container: Any = None, *
     """``st.plotly_chart`` (or ``container.plotly_chart``) of the escaped figure."""
     spec = figure.spec if isinstance(figure, Escaped) else escape_figure(figure)
     (container or st).plotly_chart(spec, key=key, **options)
+
+
+def cached(name: str, key: object, build: Callable[[], go.Figure]) -> Escaped:
+    """The figure ``build()`` makes, escaped once and kept in the session while ``key`` (what it is drawn
+    from) stays the same: building a plotly express figure costs tens of ms on every rerun."""
+    return data.session_memo(f"chart_{name}", key, lambda: escaped(build()))
