@@ -18,7 +18,7 @@ from core.mentions import BrandMatcher
 from core.model import engine_label
 from core.text import counted
 from core import theme
-from ui import shell, state
+from ui import data, shell, state
 from ui.safe import DISPLAY_LIMIT, highlight_brands, md_link, md_text, safe_markdown
 
 TASK_KEY = state.OPEN_ANSWER  # the task this page shows; other pages may set it to open a task here
@@ -66,8 +66,17 @@ def _demoted(markdown: str) -> str:
 
 view = shell.page("Answers", ":material/article:")
 answers = view.tables.answers
-raw = {o.task_id: o for o in view.loaded.batch.outcomes if o.completed and o.record}
-options = [task_id for task_id in answers["task_id"] if task_id in raw]
+
+
+def _choices() -> tuple[dict, list[str], dict[str, str]]:
+    """The answers shown, in order, with their labels: built once per set of answers, not on every rerun."""
+    outcomes = {o.task_id: o for o in view.loaded.batch.outcomes if o.completed and o.record}
+    shown = [task_id for task_id in answers["task_id"] if task_id in outcomes]
+    return outcomes, shown, _labels(answers[answers["task_id"].isin(shown)])
+
+
+raw, options, labels = data.session_memo("answer_choices", (data.fingerprint(answers["task_id"]),
+                                                           view.loaded.ids), _choices)
 if not options:
     st.info(shell.empty_reason(view), icon=":material/hourglass_empty:")
     st.stop()
@@ -80,15 +89,14 @@ elif wanted and wanted in raw:
 elif wanted:
     status = next((o.status for o in view.loaded.batch.outcomes if o.task_id == wanted), "not loaded")
     st.caption(f"Task {md_text(wanted)} has no answer ({status}); showing another answer.")
-labels = _labels(answers[answers["task_id"].isin(options)])
 task_id = st.selectbox(f"Completed answer ({len(options)} shown)", options, key=WIDGET_KEY,
                        format_func=labels.get, on_change=_remember)
 state.put(TASK_KEY, task_id)
 state.sync_url()  # the shell synced before this page chose; the link names the answer shown
 outcome = raw[task_id]
 record = outcome.record
-row = answers.drop_duplicates("task_id").set_index("task_id").loc[task_id]
-spend = view.tables.tasks.set_index("task_id").loc[task_id]
+row = answers[answers["task_id"] == task_id].iloc[0]
+spend = view.tables.tasks[view.tables.tasks["task_id"] == task_id].iloc[0]
 
 with st.container(border=True):
     st.markdown(f"**Prompt** · task {md_text(task_id)}" + (f" · tag {md_text(record.tag)}" if record.tag else ""))
