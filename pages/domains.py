@@ -7,7 +7,7 @@ import streamlit as st
 from core import metrics, theme
 from core.brands import BRAND, COMPETITOR
 from core.text import counted
-from ui import charts, shell, tables_ui
+from ui import charts, data, shell, tables_ui
 from ui.safe import md_text
 
 view = shell.page("Cited domains", ":material/language:")
@@ -17,7 +17,8 @@ if citations.empty:
     st.info(shell.empty_reason(view, "citations"), icon=":material/link_off:")
     st.stop()
 
-counts = metrics.domain_counts(citations, view.answers_total, by=by)
+drawn = (data.fingerprint(citations["task_id"]), view.answers_total, by)  # what the figures below depend on
+counts = data.session_memo("domain_counts", drawn, lambda: metrics.domain_counts(citations, view.answers_total, by=by))
 citing_answers = citations["task_id"].nunique()
 row = shell.metric_row()
 unlinked = int(citations[by].isna().sum())
@@ -30,29 +31,42 @@ row.metric("Gemini redirects resolved", f"{int(citations['is_redirect'].sum())}"
 
 top_n = st.slider("Sites shown", 5, 50, 15, key="w_top_n")
 top = counts.head(top_n).copy()
-top["role"] = [metrics.role_of(x, view.brands.domains(BRAND), view.brands.domains(COMPETITOR)) for x in top[by]]
-colored_by_role = bool(view.brands.domains())
-figure = px.bar(
-    top.iloc[::-1], x="citations", y=by, orientation="h",
-    color="role" if colored_by_role else by,
-    color_discrete_map=theme.ROLE_COLORS if colored_by_role else theme.color_map(counts[by]),
-    hover_data={"answers": True, "citation_share": ":.1%", "answer_share": ":.1%"},
-    labels={"citations": f"Citations (of {len(citations)})", by: by.capitalize()},
-    title=f"Top {len(top)} cited {by}s in {counted(view.answers_total, 'answer')}")
-figure.update_layout(showlegend=colored_by_role, height=max(320, 26 * len(top)))
-figure.update_yaxes(categoryorder="total ascending")  # most cited on top, whatever the colours
-charts.plotly_chart(figure, "domains_bar")
+ours, rivals = view.brands.domains(BRAND), view.brands.domains(COMPETITOR)
+top["role"] = [metrics.role_of(x, ours, rivals) for x in top[by]]
+colored_by_role = bool(ours or rivals)
+
+
+def _bars():
+    figure = px.bar(
+        top.iloc[::-1], x="citations", y=by, orientation="h",
+        color="role" if colored_by_role else by,
+        color_discrete_map=theme.ROLE_COLORS if colored_by_role else theme.color_map(counts[by]),
+        hover_data={"answers": True, "citation_share": ":.1%", "answer_share": ":.1%"},
+        labels={"citations": f"Citations (of {len(citations)})", by: by.capitalize()},
+        title=f"Top {len(top)} cited {by}s in {counted(view.answers_total, 'answer')}")
+    figure.update_layout(showlegend=colored_by_role, height=max(320, 26 * len(top)))
+    figure.update_yaxes(categoryorder="total ascending")  # most cited on top, whatever the colours
+    return figure
+
+
+charts.plotly_chart(charts.cached("domains_bar", (drawn, top_n, tuple(ours), tuple(rivals)), _bars), "domains_bar")
 
 tables_ui.table(counts, f"cited-{by}s", key="domain_counts")
 
 st.subheader("Which prompts cite which sites")
-matrix = metrics.domain_by_prompt(citations, list(top[by].head(20)), by=by)
-heat = px.imshow(matrix, text_auto=True, aspect="auto", color_continuous_scale="Blues",
-                 labels={"x": "Prompt", "y": by.capitalize(), "color": "Answers citing"},
-                 title="Answers citing each site, per prompt")
-heat.update_xaxes(tickangle=-30, ticktext=[p[:40] + ("…" if len(p) > 40 else "") for p in matrix.columns],
-                  tickvals=list(matrix.columns))
-charts.plotly_chart(heat, "domains_heatmap")
+
+
+def _heat():
+    matrix = metrics.domain_by_prompt(citations, list(top[by].head(20)), by=by)
+    heat = px.imshow(matrix, text_auto=True, aspect="auto", color_continuous_scale="Blues",
+                     labels={"x": "Prompt", "y": by.capitalize(), "color": "Answers citing"},
+                     title="Answers citing each site, per prompt")
+    heat.update_xaxes(tickangle=-30, ticktext=[p[:40] + ("…" if len(p) > 40 else "") for p in matrix.columns],
+                      tickvals=list(matrix.columns))
+    return heat
+
+
+charts.plotly_chart(charts.cached("domains_heatmap", (drawn, top_n), _heat), "domains_heatmap")
 
 st.subheader("The citations behind a site")
 chosen = st.selectbox(f"Cited {by}", counts[by], key="w_trace_domain")
