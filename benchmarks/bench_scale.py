@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import random
@@ -113,7 +114,7 @@ def write_export(path: Path, count: int, seed: int = 16) -> float:
 
 # -- the steps, each in its own process ------------------------------------------------------------
 
-def step_import(url: str, export: Path, count: int, runs: int) -> dict:
+def step_import(url: str, export: Path, count: int, runs: int, sessions: int) -> dict:
     from core.archive import Archive
     with export.open(encoding="utf-8") as lines, Archive(url) as store:
         started = time.perf_counter()
@@ -122,7 +123,7 @@ def step_import(url: str, export: Path, count: int, runs: int) -> dict:
     return {"seconds": seconds, "rows": changed, "rate": count / seconds}
 
 
-def step_open(url: str, export: Path, count: int, runs: int) -> dict:
+def step_open(url: str, export: Path, count: int, runs: int, sessions: int) -> dict:
     from core.archive import Archive
     from core.tables import build_tables
     with Archive(url) as store:
@@ -135,7 +136,7 @@ def step_open(url: str, export: Path, count: int, runs: int) -> dict:
             "answers": len(built.answers), "citations": len(built.citations), "fan_out": len(built.fan_out)}
 
 
-def step_page(url: str, export: Path, count: int, runs: int) -> dict:
+def step_page(url: str, export: Path, count: int, runs: int, sessions: int) -> dict:
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=24 * 3600)  # the watcher enforces the budget
     at.query_params["source"] = "archive"
@@ -154,15 +155,22 @@ def step_page(url: str, export: Path, count: int, runs: int) -> dict:
     if at.exception:
         raise RuntimeError(f"the page failed: {at.exception}")
     captions = [c.value for c in at.caption if "Everything in the archive" in c.value]
-    return {"seconds": load_first + first + sum(reruns), "load_first": load_first, "first": first,
-            "rerun": statistics.median(reruns), "caption": captions[0] if captions else ""}
+    one_session = rss_bytes()
+    others = []  # kept alive: sessions open at the same time, as viewers are
+    for _ in range(sessions - 1):
+        others.append(AppTest.from_file(str(ROOT / "app.py"), default_timeout=24 * 3600))
+        others[-1].query_params["source"] = "archive"
+        others[-1].run()
+    return {"load_first": load_first, "first": first, "rerun": statistics.median(reruns),
+            "caption": captions[0] if captions else "", "rss_one": one_session,
+            "per_extra_session": (rss_bytes() - one_session) / (sessions - 1) if sessions > 1 else None}
 
 
 IN_PROCESS = {"import": step_import, "open": step_open, "page": step_page}
 
 
 def child_main(args: argparse.Namespace) -> None:
-    result = IN_PROCESS[args.step](args.url, Path(args.export), args.count, args.runs)
+    result = IN_PROCESS[args.step](args.url, Path(args.export), args.count, args.runs, args.sessions)
     result.update(rss_after=rss_bytes(), peak_self=peak_rss_bytes())
     Path(args.result).write_text(json.dumps(result))
 
@@ -227,7 +235,7 @@ def run_size(backend: str, url: str, sqlite_file: Path | None, export: Path, cou
         else:
             command = [sys.executable, str(Path(__file__).resolve()), "--step", step, "--url", url,
                        "--export", str(export), "--count", str(count), "--runs", str(args.runs),
-                       "--result", str(result_file)]
+                       "--sessions", str(args.sessions), "--result", str(result_file)]
         print(f"  {backend} {count:,}: {step} ...", file=sys.stderr, flush=True)
         watched = watch(command, env, args.budget, max_rss, output)
         figures = json.loads(result_file.read_text()) if result_file.exists() else {}
@@ -259,7 +267,8 @@ FIGURES = [  # (step, key, label, format); seconds are wall clock in the step's 
     ("page", "load_first", "page: Load tasks first run (opens the archive) s", "{:.1f}"),
     ("page", "first", "page: Cited domains first draw s", "{:.2f}"),
     ("page", "rerun", "page: Cited domains median rerun ms", "ms"),
-    ("page", "rss_after", "page: RSS after MB", "mb"),
+    ("page", "rss_one", "page: RSS with one session MB", "mb"),
+    ("page", "per_extra_session", "page: RSS added by each extra session MB", "mb"),
     ("page", "peak", "page: peak RSS MB", "mb"),
 ]
 
@@ -303,8 +312,8 @@ def print_growth(rows: list[dict]) -> None:
             continue
         heads = " | ".join(f"{r['size']:,}" + (" | growth" if i else "") for i, r in enumerate(mine))
         print(f"\n### {backend}: growth per step (x{mine[1]['size'] / mine[0]['size']:.0f} tasks a step)\n")
-        print(f"| figure | {heads} | 1M, extrapolated |")
-        print("|---|" + "---:|" * (2 * len(mine) - 1) + "---:|")
+        print(f"| figure | {heads} | 1M, linear | 1M, power law |")
+        print("|---|" + "---:|" * (2 * len(mine) - 1) + "---:|---:|")
         for step, key, label, fmt in FIGURES:
             values = [figure(r, step, key) for r in mine]
             cells = []
@@ -313,18 +322,24 @@ def print_growth(rows: list[dict]) -> None:
                 if i:
                     before = values[i - 1]
                     cells.append(f"{value / before:.1f}x" if value and before else "—")
-            print(f"| {label} | {' | '.join(cells)} | {shown(extrapolate(mine, values), fmt)} |")
+            linear, power = extrapolate(mine, values)
+            if key == "rate":  # from the extrapolated seconds: a rate itself does not grow linearly
+                seconds, _ = extrapolate(mine, [figure(r, "import", "seconds") for r in mine])
+                linear = TARGET_SIZE / seconds if seconds else None
+            print(f"| {label} | {' | '.join(cells)} | {shown(linear, fmt)} | {shown(power, fmt)} |")
 
 
-def extrapolate(rows: list[dict], values: list[float | None]) -> float | None:
-    """value(1M) from the last two measured sizes, as a power law (value grows as size**k)."""
+def extrapolate(rows: list[dict], values: list[float | None]) -> tuple[float | None, float | None]:
+    """value(1M) from the last two measured sizes: linear (the last step's cost per task, which
+    discounts a fixed start-up cost) and as a power law (value grows as size**k: the last step's growth)."""
     known = [(r["size"], v) for r, v in zip(rows, values) if v]
-    if len(known) < 2 or known[-1][0] >= TARGET_SIZE:
-        return known[-1][1] if known and known[-1][0] == TARGET_SIZE else None
-    import math
+    if known and known[-1][0] == TARGET_SIZE:
+        return known[-1][1], known[-1][1]
+    if len(known) < 2:
+        return None, None
     (n0, v0), (n1, v1) = known[-2:]
     power = math.log(v1 / v0) / math.log(n1 / n0)
-    return v1 * (TARGET_SIZE / n1) ** power
+    return v1 + (v1 - v0) / (n1 - n0) * (TARGET_SIZE - n1), v1 * (TARGET_SIZE / n1) ** power
 
 
 def main() -> None:
@@ -333,6 +348,8 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=120, help="seconds a step may take before the size stops")
     parser.add_argument("--max-rss-gb", type=float, default=8, help="RSS a step may reach before the size stops")
     parser.add_argument("--runs", type=int, default=5, help="reruns of the page, for its median")
+    parser.add_argument("--sessions", type=int, default=2, help="page sessions open at once, for the RSS each "
+                        "extra one adds (each opens the archive: the page step's time grows with them)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/aivis-bench-scale"))
     for hidden in ("--step", "--url", "--export", "--result"):  # a step's own process
         parser.add_argument(hidden, help=argparse.SUPPRESS)
