@@ -134,7 +134,7 @@ def _refresh() -> None:
     st.session_state[state.REFRESH] = st.session_state.get(state.REFRESH, 0) + 1
 
 
-view = shell.page("Load tasks", ":material/download:")
+view = shell.page("Load tasks")
 
 # A segmented control, not tabs: its choice lives in the session, so the page stays where the user is.
 source = st.segmented_control("Load from", list(SOURCES), format_func=SOURCES.get, key="w_load_source",

@@ -64,7 +64,7 @@ def _demoted(markdown: str) -> str:
     return re.sub(r"^ {0,3}#{1,6}(?=\s)", "####", markdown, flags=re.MULTILINE)
 
 
-view = shell.page("Answers", ":material/article:")
+view = shell.page("Answers")
 answers = view.tables.answers
 
 

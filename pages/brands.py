@@ -12,7 +12,7 @@ from ui.safe import md_text
 RATE_LABELS = {"mention_rate": "Mention rate", "visibility_rate": "Visibility", "citation_rate": "Citation rate"}
 THIN = 5  # a period or cell with fewer answers is drawn faint: its rate is far from certain
 
-view = shell.page("Brand visibility", ":material/verified:")
+view = shell.page("Brand visibility")
 if not view.brands:
     st.info("Name your brand and your competitors in the sidebar (`monday.com`, `asana.com`, or plain names): "
             "this page shows how often each engine's answers name and cite each.", icon=":material/arrow_back:")

@@ -10,7 +10,7 @@ from core.text import counted
 from ui import charts, data, shell, tables_ui
 from ui.safe import md_text
 
-view = shell.page("Cited domains", ":material/language:")
+view = shell.page("Cited domains")
 tables, by = view.tables, view.by
 citations = tables.citations
 if citations.empty:

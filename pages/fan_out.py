@@ -10,7 +10,7 @@ from core.text import counted
 from ui import charts, data, shell, tables_ui
 from ui.safe import md_text
 
-view = shell.page("Fan-out queries", ":material/travel_explore:")
+view = shell.page("Fan-out queries")
 tables = view.tables
 fan_out = tables.fan_out
 if fan_out.empty:

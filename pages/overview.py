@@ -17,7 +17,7 @@ FILTER_LABELS = {"f_engines": "Engines", "f_models": "Models", "f_prompts": "Pro
                  "f_countries": "Countries", "f_dates": "Answer dates"}
 RATES = {"mention_rate": ("Mention rate", "mentioned"), "visibility_rate": ("Visibility", "visible")}
 
-view = shell.page("Overview", ":material/dashboard:")
+view = shell.page("Overview")
 if view.tables.answers.empty:
     st.info(shell.empty_reason(view), icon=":material/hourglass_empty:")
     st.stop()

@@ -31,7 +31,7 @@ def _tokens_long(frame, keys: list[str]):
                       value_name="tokens").assign(kind=lambda f: f["kind"].map(TOKEN_LABELS))
 
 
-view = shell.page("Usage and cost", ":material/payments:")
+view = shell.page("Usage and cost")
 tasks, citations = view.tables.tasks, view.tables.citations
 completed = view.tables.completed
 if completed.empty:

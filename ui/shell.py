@@ -48,11 +48,11 @@ class View:
         return len(self.tables.answers)
 
 
-def page(title: str, icon: str) -> View:
+def page(title: str) -> View:
     """Draw the shared frame and return the data; every page calls this first.
 
-    ``icon`` is the page's own (its navigation link's, in :data:`PAGES`); the tab shows :data:`FAVICON`,
-    so no page makes the browser ask another host for anything."""
+    Each page's icon is its navigation link's (:data:`PAGES`); the tab shows :data:`FAVICON`, so no
+    page makes the browser ask another host for anything."""
     st.set_page_config(page_title=f"{title} · AI visibility", page_icon=FAVICON, layout="wide",
                        initial_sidebar_state="auto")  # collapsed on narrow screens (Streamlit: under 768 px)
     config = data.settings()
