@@ -5,8 +5,6 @@ import pandas as pd
 
 from core.tables import TOKEN_FIELDS, completed_tasks
 
-USAGE_FIELDS = (*TOKEN_FIELDS, "money_spent", "spend")
-
 
 def domain_counts(citations: pd.DataFrame, answers_total: int, by: str = "domain") -> pd.DataFrame:
     """Per cited site: citations, share of all citations, answers citing it and their share.
@@ -67,46 +65,6 @@ def tracked(citations: pd.DataFrame, names: list[str], by: str = "domain") -> pd
     """For each citation, the tracked name it belongs to, or None (computed once per distinct site)."""
     lookup = {site: tracked_name(site, names) for site in citations[by].dropna().unique()}
     return citations[by].map(lookup).astype(object)
-
-
-def brand_visibility(citations: pd.DataFrame, answers_total: int, brands: list[str],
-                     competitors: list[str], by: str = "domain") -> pd.DataFrame:
-    """Per tracked domain: citations, share of voice among the tracked, answers citing it and
-    their share of all completed answers, and the mean position of its first citation."""
-    columns = ["name", "role", "citations", "share_of_voice", "answers", "answer_share",
-               "first_position"]
-    names = [*brands, *(c for c in competitors if c not in brands)]
-    frame = citations.assign(name=tracked(citations, names, by)).dropna(subset=["name"])
-    rows = []
-    for name in names:
-        own = frame[frame["name"] == name]
-        first = own.groupby("task_id")["position"].min()
-        rows.append({"name": name, "role": "brand" if name in brands else "competitor",
-                     "citations": len(own), "answers": own["task_id"].nunique(),
-                     "first_position": float(first.mean()) if len(first) else None})
-    table = pd.DataFrame(rows, columns=[c for c in columns if c not in ("share_of_voice", "answer_share")])
-    table["share_of_voice"] = table["citations"] / max(len(frame), 1)
-    table["answer_share"] = table["answers"] / max(answers_total, 1)
-    return table[columns]
-
-
-def prompt_gaps(citations: pd.DataFrame, answers: pd.DataFrame, brands: list[str],
-                competitors: list[str], by: str = "domain") -> pd.DataFrame:
-    """Per prompt: answers, how many cite the brand, how many a competitor, and which competitors;
-    ``gap`` marks prompts where competitors are cited and the brand never is."""
-    per_prompt = answers.groupby("prompt", observed=True)["task_id"].nunique().rename("answers")
-    roles = citations.assign(brand=tracked(citations, brands, by).notna(),
-                             competitor=tracked(citations, competitors, by))
-    brand = roles[roles["brand"]].groupby("prompt", observed=True)["task_id"].nunique()
-    rivals = roles.dropna(subset=["competitor"])
-    rival_answers = rivals.groupby("prompt", observed=True)["task_id"].nunique()
-    rival_names = rivals.groupby("prompt", observed=True)["competitor"].agg(lambda s: ", ".join(sorted(set(s))))
-    table = pd.DataFrame({"answers": per_prompt,
-                          "brand_answers": brand.reindex(per_prompt.index, fill_value=0),
-                          "competitor_answers": rival_answers.reindex(per_prompt.index, fill_value=0),
-                          "competitors_cited": rival_names.reindex(per_prompt.index, fill_value="")})
-    table["gap"] = (table["competitor_answers"] > 0) & (table["brand_answers"] == 0)
-    return table.reset_index().sort_values(["gap", "competitor_answers"], ascending=False, ignore_index=True)
 
 
 # --- Usage and cost (pages/usage.py) -----------------------------------------------------------
