@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from core import theme, visibility
@@ -128,7 +129,7 @@ def grid(cells: pd.DataFrame) -> None:
 def rates_chart(facts: Facts, summary: pd.DataFrame, together: bool, rate: str, label: str,
                 brands: BrandSet) -> None:
     """The rate per brand and engine as grouped bars with their 95% intervals as error bars."""
-    def build() -> charts.Escaped:
+    def build() -> go.Figure:
         rates = summary.assign(engine_label=summary["engine"].map(engine_label),
                                err_plus=summary[f"{rate}_ci_high"] - summary[rate],
                                err_minus=summary[rate] - summary[f"{rate}_ci_low"])
@@ -141,15 +142,15 @@ def rates_chart(facts: Facts, summary: pd.DataFrame, together: bool, rate: str, 
                               "engine_label": "Engine", "answers": "Answers"},
                       title=f"{label} per brand and engine, with 95% intervals")
         bars.update_layout(yaxis_tickformat=".0%", yaxis_range=[0, 1])
-        return charts.escaped(bars)
-    charts.plotly_chart(data.session_memo("brand_rates_chart", (facts.key, together, rate), build), "brands_rates")
+        return bars
+    charts.plotly_chart(charts.cached("brand_rates", (facts.key, together, rate), build), "brands_rates")
 
 
 def trend(facts: Facts, over_time: pd.DataFrame, memo_key: tuple, rate: str, label: str, grain: str, thin: int,
           brands: BrandSet) -> None:
     """The rate per period and brand, an engine per panel; periods with few answers are drawn hollow.
     ``memo_key``: what ``over_time`` was made from besides ``facts`` (together, the grain choice)."""
-    def build() -> charts.Escaped:
+    def build() -> go.Figure:
         frame = over_time.assign(engine=over_time["engine"].map(engine_label),
                                  certainty=over_time["answers"].map(lambda n: "few answers" if n < thin else "enough"),
                                  err_plus=over_time[f"{rate}_ci_high"] - over_time[rate],
@@ -165,5 +166,5 @@ def trend(facts: Facts, over_time: pd.DataFrame, memo_key: tuple, rate: str, lab
                          labels={rate: label, "period": f"Answer {grain} (UTC)", "name": "Brand", "engine": "Engine"},
                          title=f"{label} per {grain}, with 95% intervals (hollow: under {thin} answers)")
         figure.update_layout(yaxis_tickformat=".0%", yaxis_range=[0, 1])
-        return charts.escaped(figure)
-    charts.plotly_chart(data.session_memo("brand_trend_chart", (facts.key, *memo_key, rate), build), "brands_trend")
+        return figure
+    charts.plotly_chart(charts.cached("brand_trend", (facts.key, *memo_key, rate), build), "brands_trend")

@@ -2,7 +2,7 @@
 
 Every string of the figure is escaped for plotly's pseudo-HTML first (:func:`core.figures.escape_figure`):
 a model name or a prompt shown as a label can never make the browser load a remote URL. A figure
-escaped once (:func:`escaped`) can be kept and drawn again without escaping it again.
+escaped once (:func:`cached`) can be kept and drawn again without escaping it again.
 """
 from __future__ import annotations
 
@@ -23,10 +23,6 @@ class Escaped:
     spec: dict
 
 
-def escaped(figure: go.Figure) -> Escaped:
-    return Escaped(escape_figure(figure))
-
-
 def plotly_chart(figure: go.Figure | Escaped, key: str, container: Any = None, **options: Any) -> None:
     """``st.plotly_chart`` (or ``container.plotly_chart``) of the escaped figure."""
     spec = figure.spec if isinstance(figure, Escaped) else escape_figure(figure)
@@ -36,4 +32,4 @@ def plotly_chart(figure: go.Figure | Escaped, key: str, container: Any = None, *
 def cached(name: str, key: object, build: Callable[[], go.Figure]) -> Escaped:
     """The figure ``build()`` makes, escaped once and kept in the session while ``key`` (what it is drawn
     from) stays the same: building a plotly express figure costs tens of ms on every rerun."""
-    return data.session_memo(f"chart_{name}", key, lambda: escaped(build()))
+    return data.session_memo(f"chart_{name}", key, lambda: Escaped(escape_figure(build())))
