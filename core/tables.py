@@ -14,11 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from core import domains
 from core.config import DEFAULT_TASK_PRICES
-from core.model import COMPLETED, TaskOutcome
+from core.model import COMPLETED, FINAL_STATUSES, TaskOutcome
 from core.task import Section, TaskRecord
 
 CONTEXT = ["task_id", "engine", "model", "prompt", "datetime"]
@@ -54,18 +55,31 @@ def completed_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
     return tasks[tasks["status"] == COMPLETED]
 
 
-def spend(record: TaskRecord, prices: Mapping[str, float]) -> dict[str, Any]:
-    """What a task cost: the provider's ``money_spent`` (exact), DataForSEO's ``task_cost`` when the reply
-    reports one (task_get replies say 0: the charge is made when a task is posted), and ``spend``, their
-    total, with the task price estimated from ``prices`` (Standard method) when none was reported."""
-    money = record.money_spent
-    if record.reported_cost is not None:
-        total = max(record.reported_cost, money)  # the reported cost includes money_spent
-        return {"money_spent": money, "task_cost": record.reported_cost, "task_price": total - money,
-                "spend": total, "spend_estimated": False}
+def request_and_usage(record: TaskRecord, citations: int) -> dict[str, Any]:
+    """The ``tasks`` columns read from a task's record: request fields, tokens, what it reported it cost,
+    and how many citations, fan-out queries and unknown items it holds (the archive stores these too)."""
+    return {"web_search": record.web_search, "tag": record.tag, "country": record.country, "city": record.city,
+            "force_web_search": record.force_web_search, "use_reasoning": record.use_reasoning,
+            "temperature": record.temperature, **{field: getattr(record, field) for field in TOKEN_FIELDS},
+            "money_spent": record.money_spent, "task_cost": record.reported_cost, "citations": citations,
+            "fan_out_queries": len(record.fan_out_queries), "unknown_items": len(record.unknown_items)}
+
+
+def add_spend(tasks: pd.DataFrame, prices: Mapping[str, float]) -> pd.DataFrame:
+    """``tasks`` with what each task cost: ``money_spent`` (the provider's, exact), ``task_cost`` (DataForSEO's
+    price when the reply reports one: task_get replies say 0, the charge is made when a task is posted),
+    ``task_price`` and ``spend``, their total, with the price estimated from ``prices`` (Standard method)
+    when none was reported (``spend_estimated``). Tasks without a final result cost nothing here."""
+    final = tasks["status"].isin(FINAL_STATUSES).to_numpy(dtype=bool)
+    money = tasks["money_spent"].astype(float).fillna(0.0).to_numpy()
+    reported = pd.to_numeric(tasks["task_cost"], errors="coerce").astype(float)
+    has_cost = reported.notna().to_numpy() & final
     price = float(prices.get("standard", 0.0))
-    return {"money_spent": money, "task_cost": None, "task_price": price, "spend": money + price,
-            "spend_estimated": True}
+    total = np.where(has_cost, np.maximum(reported.fillna(0.0).to_numpy(), money), money + price)
+    total = np.where(final, total, 0.0)
+    return tasks.assign(money_spent=np.where(final, money, 0.0), task_cost=reported.where(has_cost),
+                        task_price=total - np.where(final, money, 0.0), spend=total,
+                        spend_estimated=final & ~has_cost)[COLUMNS["tasks"]]
 
 
 def citation_rows(context: dict[str, Any], sections: tuple[Section, ...]) -> list[dict[str, Any]]:
@@ -83,8 +97,9 @@ def citation_rows(context: dict[str, Any], sections: tuple[Section, ...]) -> lis
     return rows
 
 
-_NO_USAGE = {**dict.fromkeys(TOKEN_FIELDS, 0), "money_spent": 0.0, "task_cost": None, "task_price": 0.0,
-             "spend": 0.0, "spend_estimated": False}
+_NO_USAGE = {**dict.fromkeys(("web_search", "tag", "country", "city", "force_web_search", "use_reasoning",
+                              "temperature")), **dict.fromkeys(TOKEN_FIELDS, 0), "money_spent": 0.0,
+             "task_cost": None, "citations": 0, "fan_out_queries": 0, "unknown_items": 0}
 
 
 def build_tables(outcomes: Iterable[TaskOutcome],
@@ -99,29 +114,28 @@ def build_tables(outcomes: Iterable[TaskOutcome],
         row = {**context, "status": outcome.status, "status_code": outcome.status_code,
                "status_message": outcome.status_message}
         if record is None:
-            tasks.append({**row, **_NO_USAGE, "citations": 0, "fan_out_queries": 0, "unknown_items": 0})
+            tasks.append({**row, **_NO_USAGE})
             continue
         task_citations = citation_rows(context, record.sections)
-        tasks.append({**row, "web_search": record.web_search, "tag": record.tag, "country": record.country,
-                      "city": record.city, "force_web_search": record.force_web_search,
-                      "use_reasoning": record.use_reasoning, "temperature": record.temperature,
-                      **{field: getattr(record, field) for field in TOKEN_FIELDS},
-                      **spend(record, prices), "citations": len(task_citations),
-                      "fan_out_queries": len(record.fan_out_queries),
-                      "unknown_items": len(record.unknown_items)})
+        tasks.append({**row, **request_and_usage(record, len(task_citations))})
         if not outcome.completed:
             continue
         citations.extend(task_citations)
         fan_out.extend({**context, "query": query} for query in record.fan_out_queries)
         answers.append({**context, "text": record.text, "reasoning": record.reasoning,
                         "sections": len(record.sections), "web_search": bool(record.web_search)})
-    frames = {name: _frame(rows, COLUMNS[name]) for name, rows in
+    frames = {name: frame_of(rows, COLUMNS[name]) for name, rows in
               (("tasks", tasks), ("citations", citations), ("fan_out", fan_out), ("answers", answers))}
-    return Tables(**frames)
+    return Tables(**{**frames, "tasks": add_spend(frames["tasks"], prices)})
 
 
-def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(rows, columns=columns)
+def frame_of(rows, columns: list[str]) -> pd.DataFrame:
+    """A table from rows (dicts or tuples in ``columns`` order), with the dtypes every table here has."""
+    return typed(pd.DataFrame.from_records(rows, columns=columns))
+
+
+def typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the dtypes every table here has (the archive's reader gives its frames these too)."""
     # Ids stay Python objects: pandas 3's Arrow strings make ``isin`` against many ids ~100x slower
     # (10k ids against 60k: 1.15 s instead of 0.01 s), and every filter and join here does that.
     frame["task_id"] = frame["task_id"].astype(object)

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import IO, Any, Iterator
 
 from core import model, sansio
+from core.archive.facts import fact_rows
 from core.archive.schema import CHUNK, ArchiveError
 from core.ids import is_task_id
 from core.model import TaskOutcome
@@ -66,9 +67,13 @@ def stored_outcome(task_id: str, engine: str, task: Any) -> TaskOutcome:
     return sansio.outcome_of(engine, task_id, task)
 
 
+FACTS = "_facts"  # the key of a row's FactRows: written to the fact tables, not a column of aivis_tasks
+
+
 def row_of(outcome: TaskOutcome, fetched_at: datetime) -> dict[str, Any]:
-    """The table row of an outcome: its raw task when it has one, and the filter columns of its reading."""
-    record = outcome.record
+    """The table row of an outcome: its raw task when it has one, the filter columns of its reading and its
+    facts (:mod:`core.archive.facts`; the answer, citations and fan-out rows under ``FACTS``)."""
+    record, facts = outcome.record, fact_rows(outcome)
     prompt = column_text(record.prompt) if record else None
     return {
         "task_id": outcome.task_id, "engine": outcome.engine, "status": outcome.status,
@@ -77,7 +82,7 @@ def row_of(outcome: TaskOutcome, fetched_at: datetime) -> dict[str, Any]:
         "model": column_text(record.model, 200) if record else None,
         "tag": column_text(record.tag, 500) if record else None, "prompt": prompt,
         "prompt_hash": hashlib.sha256(prompt.encode("utf-8")).hexdigest()[:16] if prompt else None,
-        "task": storable(outcome.task),
+        "task": storable(outcome.task), **facts.columns, FACTS: facts,
     }
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import uuid
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any, Iterable
+from typing import IO, Any, Iterable, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -18,15 +19,19 @@ from sqlalchemy.pool import StaticPool
 
 from core import model
 from core.archive.errors import Guard, explain, parse_url
-from core.archive.records import (LAST_COLLECTION, CollectionRecord, Facets, aware_utc, bound, chunks,
+from core.archive.facts_io import add_missing_columns, rebuild_batch, stale_count, write_facts
+from core.archive.records import (FACTS, LAST_COLLECTION, CollectionRecord, Facets, aware_utc, bound, chunks,
                                   imported_row, is_day, naive_utc, row_of, stored_outcome,
                                   text_writer, utcnow)
 from core.archive.schema import (BUSY_TIMEOUT_SECONDS, CHUNK, LOCK_ID, REF_LENGTH, SCHEMA_VERSION,
-                                 UPDATABLE, ArchiveError, id_lists_table, meta_table, metadata, tasks_table)
+                                 GENERATION, UPDATABLE, ArchiveError, id_lists_table, meta_table, metadata, tasks_table)
+from core.archive.read import read_tables
 from core.config import ARCHIVE_ENV as ENV_VAR
+from core.config import DEFAULT_TASK_PRICES
 from core.ids import is_task_id
 from core.model import TaskOutcome
 from core.redact import MASK, mask_url, secrets_in
+from core.tables import Tables
 
 class Archive:
     """A task-result store at a SQLAlchemy URL; implements :class:`core.loader.Store`.
@@ -119,6 +124,18 @@ class Archive:
                     result.append(TaskOutcome(task_id, engine, status, code, message or ""))
             return result
 
+    def tables(self, engines: Iterable[str] | None = None, models: Iterable[str] | None = None,
+               tags: Iterable[str] | None = None, since: date | datetime | str | None = None,
+               until: date | datetime | str | None = None, statuses: Iterable[str] | None = (model.COMPLETED,),
+               prices: Mapping[str, float] = DEFAULT_TASK_PRICES) -> Tables:
+        """The tables of :func:`core.tables.build_tables` for the rows :meth:`query` would return (the same
+        filters), read from the stored facts in the database: no reply is parsed again. Rows whose facts
+        are not written yet (an archive from before them) are rebuilt first."""
+        if self.stale_facts():
+            self.rebuild_facts()
+        with self._guard("cannot be read"), self._read() as conn:
+            return read_tables(conn, self._filters(engines, models, tags, since, until, statuses), prices)
+
     def facets(self) -> Facets:
         """Distinct engines, models and tags, and the date span, of the completed results."""
         t = tasks_table.c
@@ -148,6 +165,35 @@ class Archive:
         stmt = sa.select(sa.func.count()).where(t.status == model.COMPLETED, t.fetched_at > naive_utc(when))
         with self._guard("cannot be read"), self._read() as conn:
             return int(conn.execute(stmt).scalar_one())
+
+    def generation(self) -> str:
+        """A token that changes whenever rows are written: what was computed from the archive is still
+        current while it stays the same."""
+        with self._guard("cannot be read"), self._read() as conn:
+            return conn.execute(sa.select(meta_table.c.value).where(
+                meta_table.c.key == GENERATION)).scalar_one_or_none() or ""
+
+    # -- the facts beside the raw replies -------------------------------------------------------
+    def stale_facts(self) -> int:
+        """How many rows lack current facts: an archive written before them, until :meth:`rebuild_facts`."""
+        with self._guard("cannot be read"), self._read() as conn:
+            return stale_count(conn)
+
+    def rebuild_facts(self, everything: bool = False, progress=None) -> int:
+        """Write the facts again from the raw replies (only rows lacking current ones unless ``everything``),
+        one transaction per chunk, so a stopped rebuild keeps what it did; returns the rows rebuilt.
+        ``progress(done, total)`` is called after each chunk."""
+        total = self.count(status=None) if everything else self.stale_facts()
+        done, after = 0, ""
+        while after is not None:
+            with self._guard("cannot be written"), self._write() as conn:
+                rows, after = rebuild_batch(conn, after, everything)
+                if rows:
+                    self._new_generation(conn)
+            done += rows
+            if progress and rows:
+                progress(done, total)
+        return done
 
     # -- the last collection ----------------------------------------------------------------
     def record_collection(self, record: CollectionRecord) -> None:
@@ -304,29 +350,35 @@ class Archive:
         return (sqlite.insert if self.engine.dialect.name == "sqlite" else pg.insert)(table)
 
     def _ensure_schema(self) -> None:
-        """Create the tables if missing (under a lock) and check the schema version."""
+        """Create the tables if missing, or move an older schema forward (under a lock); check the version."""
         with self._read() as conn:
             names = set(sa.inspect(conn).get_table_names())
             version = conn.execute(sa.select(meta_table.c.value).where(
                 meta_table.c.key == "schema_version")).scalar() if meta_table.name in names else None
-        if version is None or not names.issuperset(metadata.tables):
+        if version is None or int(version) < SCHEMA_VERSION or not names.issuperset(metadata.tables):
             version = self._create_schema()
         if int(version) > SCHEMA_VERSION:
             raise ArchiveError(f"The archive {self.where} was written by a newer version of this app "
                                f"(schema {version}, this one reads {SCHEMA_VERSION}): update the app.")
 
     def _create_schema(self) -> str:
+        """Tables and indexes that are missing, and the columns an older ``aivis_tasks`` lacks (their facts
+        are written by :meth:`rebuild_facts`); the schema version is raised to this one's."""
         with self._write() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": LOCK_ID})
+            if sa.inspect(conn).has_table(tasks_table.name):
+                add_missing_columns(conn)
             for table in metadata.sorted_tables:
                 conn.execute(sa.schema.CreateTable(table, if_not_exists=True))
                 for index in table.indexes:
                     conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))
-            conn.execute(self._insert(meta_table).values(key="schema_version", value=str(SCHEMA_VERSION))
-                         .on_conflict_do_nothing(index_elements=["key"]))
-            return conn.execute(sa.select(meta_table.c.value).where(
-                meta_table.c.key == "schema_version")).scalar_one()
+            version = meta_table.c.value
+            stmt = self._insert(meta_table).values(key="schema_version", value=str(SCHEMA_VERSION))
+            conn.execute(stmt.on_conflict_do_update(  # never lowers a newer version
+                index_elements=["key"], set_={"value": stmt.excluded.value},
+                where=sa.cast(version, sa.Integer) < SCHEMA_VERSION))
+            return conn.execute(sa.select(version).where(meta_table.c.key == "schema_version")).scalar_one()
 
     def _upsert(self, rows: list[dict[str, Any]]) -> int:
         """Insert or update ``rows`` in one transaction; returns how many rows changed.
@@ -340,7 +392,8 @@ class Archive:
             return self._upsert_rows(conn, rows)
 
     def _upsert_rows(self, conn: Connection, rows: list[dict[str, Any]]) -> int:
-        """The upsert of :meth:`_upsert` inside an open write transaction."""
+        """The upsert of :meth:`_upsert` inside an open write transaction; each row written has its facts
+        written again with it, and the archive's generation changes."""
         by_id: dict[str, dict[str, Any]] = {}
         for row in rows:  # one row per id: the first final one wins, else the last
             kept = by_id.get(row["task_id"])
@@ -349,15 +402,25 @@ class Archive:
         ordered = [by_id[task_id] for task_id in sorted(by_id)]  # one lock order: no deadlocks
         changed = 0
         for chunk in chunks(ordered):
-            stmt = self._insert(tasks_table).values(chunk)
+            facts = {row["task_id"]: row[FACTS] for row in chunk}
+            stmt = self._insert(tasks_table).values([{k: v for k, v in row.items() if k != FACTS} for row in chunk])
             stored, new = tasks_table.c, stmt.excluded
             stmt = stmt.on_conflict_do_update(
                 index_elements=["task_id"],
                 set_={name: new[name] for name in UPDATABLE},
                 where=sa.and_(stored.status.not_in(model.FINAL_STATUSES),
                               sa.or_(new.status.in_(model.FINAL_STATUSES), stored.fetched_at < new.fetched_at)))
-            changed += max(conn.execute(stmt.execution_options(preserve_rowcount=True)).rowcount, 0)
+            written = [task_id for (task_id,) in conn.execute(stmt.returning(stored.task_id))]
+            write_facts(conn, {task_id: facts[task_id] for task_id in written})
+            changed += len(written)
+        if changed:
+            self._new_generation(conn)
         return changed
+
+    def _new_generation(self, conn: Connection) -> None:
+        """Mark the archive as changed: what was computed from its rows (per process) is computed again."""
+        stmt = self._insert(meta_table).values(key=GENERATION, value=uuid.uuid4().hex)
+        conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value}))
 
     def _filters(self, engines, models, tags, since, until, statuses) -> list[Any]:
         t, where = tasks_table.c, []

@@ -1,0 +1,76 @@
+"""Writing the facts (:mod:`core.archive.facts`) into the archive, rebuilding them from the raw replies,
+and moving an archive's schema forward. Every function runs inside a transaction its caller opened.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from core import model
+from core.archive.facts import FACTS_VERSION, FactRows, fact_rows
+from core.archive.records import chunks, stored_outcome
+from core.archive.schema import (CHUNK, FACT_COLUMNS, FACT_TABLES, answers_table, citations_table,
+                                 fan_out_table, tasks_table)
+from core.model import TaskOutcome
+
+
+def write_facts(conn: Connection, facts: dict[str, FactRows]) -> None:
+    """Replace the answer, citation and fan-out rows of these task ids by ``facts``."""
+    ids = list(facts)
+    for table in FACT_TABLES:
+        for chunk in chunks(ids):
+            conn.execute(sa.delete(table).where(table.c.task_id.in_(chunk)))
+    for table, rows in ((answers_table, [f.answer for f in facts.values() if f.answer]),
+                        (citations_table, [row for f in facts.values() for row in f.citations]),
+                        (fan_out_table, [row for f in facts.values() for row in f.fan_out])):
+        for chunk in chunks(rows, CHUNK // 2):
+            conn.execute(sa.insert(table), chunk)
+
+
+def rebuild_batch(conn: Connection, after: str, everything: bool) -> tuple[int, str | None]:
+    """Write the facts of the next ``CHUNK`` rows after task id ``after`` (only rows without current facts
+    unless ``everything``); returns how many rows and the last id (None when no row was left).
+
+    A stored reply that no longer reads as an answer (written by an older version) is marked failed,
+    saying why, so it is neither counted nor shown, and the next load asks the API again.
+    """
+    t = tasks_table.c
+    stmt = sa.select(t.task_id, t.engine, t.status, t.status_code, t.status_message, t.task).where(t.task_id > after)
+    if not everything:
+        stmt = stmt.where(sa.or_(t.facts.is_(None), t.facts < FACTS_VERSION))
+    rows = conn.execute(stmt.order_by(t.task_id).limit(CHUNK)).all()
+    if not rows:
+        return 0, None
+    facts, updates = {}, []
+    for task_id, engine, status, code, message, task in rows:
+        if status in model.FINAL_STATUSES:
+            outcome = stored_outcome(task_id, engine, task)
+        else:  # no reading: pending, failed, or a malformed reply kept for the record
+            outcome = TaskOutcome(task_id, engine, status, code, message or "")
+        facts[task_id] = found = fact_rows(outcome)
+        updates.append({"key": task_id, **found.columns, "status": outcome.status,
+                        "status_message": outcome.status_message[:2000]})
+    conn.execute(sa.update(tasks_table).where(t.task_id == sa.bindparam("key")).values(
+        {name: sa.bindparam(name) for name in (*FACT_COLUMNS, "status", "status_message")}), updates)
+    write_facts(conn, facts)
+    return len(rows), rows[-1][0]
+
+
+def stale_count(conn: Connection) -> int:
+    """How many rows lack current facts (an archive from before them, or facts of an older reading)."""
+    t = tasks_table.c
+    return int(conn.execute(sa.select(sa.func.count()).where(
+        sa.or_(t.facts.is_(None), t.facts < FACTS_VERSION))).scalar_one())
+
+
+def add_missing_columns(conn: Connection) -> list[str]:
+    """Add the columns of ``aivis_tasks`` an older schema lacks (they start null: facts not yet written)."""
+    present = {column["name"] for column in sa.inspect(conn).get_columns(tasks_table.name)}
+    added = []
+    for column in tasks_table.columns:
+        if column.name not in present:
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.execute(sa.text(f"ALTER TABLE {tasks_table.name} ADD COLUMN {column.name} {kind}"))
+            added.append(column.name)
+    return added
+

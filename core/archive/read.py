@@ -1,0 +1,63 @@
+"""The archive's facts read back as :class:`core.tables.Tables`, filtered in the database.
+
+No raw reply is parsed and no link attributed again: the rows come from the fact columns and tables
+written with each reply, so opening a year of answers costs one query per table. The frames equal
+those :func:`core.tables.build_tables` makes from the same replies (the tests hold them to it); a child
+row's context (engine, model, prompt, date) is taken from its task's row, sharing its values.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from core.archive.schema import answers_table, citations_table, fan_out_table, tasks_table
+from core.model import COMPLETED
+from core.tables import COLUMNS, CONTEXT, TOKEN_FIELDS, Tables, add_spend, typed
+
+_NOT_NULL = {**dict.fromkeys(TOKEN_FIELDS, 0), "money_spent": 0.0, "citations": 0, "fan_out_queries": 0,
+             "unknown_items": 0}  # a task without a reading (pending, failed) has no usage, as in build_tables
+
+
+def read_tables(conn: Connection, where: list[Any], prices: Mapping[str, float]) -> Tables:
+    """The four tables of the tasks matching ``where`` (conditions on ``aivis_tasks``), oldest answer first."""
+    t = tasks_table.c
+    order = (t.task_datetime.is_(None), t.task_datetime, t.task_id)
+    columns = [t.task_datetime.label(name) if name == "datetime" else t[name]
+               for name in COLUMNS["tasks"] if name not in ("task_price", "spend", "spend_estimated")]
+    tasks = pd.DataFrame(conn.execute(sa.select(*columns).where(*where).order_by(*order)).all(),
+                         columns=[c.name for c in columns])
+    tasks = tasks.fillna(_NOT_NULL).astype({name: type(value) for name, value in _NOT_NULL.items()})
+    tasks = add_spend(typed(tasks.reindex(columns=COLUMNS["tasks"])), prices)
+    answered = [*where, t.status == COMPLETED]
+
+    def children(table: sa.Table, names: list[str]) -> pd.DataFrame:
+        own = [table.c[name] for name in names]
+        stmt = sa.select(*own).join_from(table, tasks_table, table.c.task_id == t.task_id).where(*answered)
+        if "position" in table.c:
+            stmt = stmt.order_by(*order, table.c.position)
+        else:
+            stmt = stmt.order_by(*order)
+        return pd.DataFrame(conn.execute(stmt).all(), columns=names)
+
+    def with_context(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+        rows = pd.Index(tasks["task_id"]).get_indexer(frame["task_id"])
+        context = {column: _taken(tasks[column], rows) for column in CONTEXT}
+        return typed(frame.drop(columns="task_id").assign(**context).reindex(columns=COLUMNS[name]))
+
+    own = {"citations": [c for c in COLUMNS["citations"] if c not in CONTEXT],
+           "fan_out": ["query"], "answers": ["text", "reasoning", "sections"]}
+    citations = with_context(children(citations_table, ["task_id", *own["citations"]]), "citations")
+    fan_out = with_context(children(fan_out_table, ["task_id", *own["fan_out"]]), "fan_out")
+    answers = children(answers_table, ["task_id", *own["answers"]])
+    answers["web_search"] = _taken(tasks["web_search"], pd.Index(tasks["task_id"]).get_indexer(answers["task_id"]))
+    answers = with_context(answers.assign(web_search=answers["web_search"].fillna(False).astype(bool)), "answers")
+    return Tables(tasks, citations, fan_out, answers)
+
+
+def _taken(column: pd.Series, rows) -> pd.Series:
+    """``column``'s values at ``rows``, reindexed from 0; a categorical keeps only the categories it uses."""
+    taken = column.take(rows).reset_index(drop=True)
+    return taken.cat.remove_unused_categories() if isinstance(taken.dtype, pd.CategoricalDtype) else taken
