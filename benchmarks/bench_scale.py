@@ -28,11 +28,15 @@ import always runs, since each size starts from an empty archive):
 
 A step that passes ``--budget`` seconds or ``--max-rss-gb`` of RSS is killed; the size stops there,
 saying which step and why (with what the step measured before), and larger sizes are not run
-(they would only take longer). RSS is read with psutil when installed, else from /proc, after a
-full garbage collection; a step's peak RSS is its ``ru_maxrss`` (wait4). Prints a markdown table
-per size and the growth of each figure from one size to the next, with a linear and a power-law
-extrapolation to 1M from the last two sizes; the figures also go to ``results.json``. The steps
-live in ``scale_steps.py``, the tables in ``scale_report.py``.
+(they would only take longer). A step that fails (an exception, a page that raises) is reported
+with its error and the next steps still run.
+
+RSS is read with psutil when installed, else from /proc; the viewers' RSS after a full garbage
+collection (what the sessions hold). A step's peak RSS is its VmHWM, read by the watcher every
+0.2 s and by the step itself as it saves its figures (a rise in its last 0.2 s may be missed).
+Prints a markdown table per size and the growth of each figure from one size to the next, with a
+linear and a power-law extrapolation to 1M from the last two sizes; the figures also go to
+``results.json``. The steps live in ``scale_steps.py``, the tables in ``scale_report.py``.
 """
 from __future__ import annotations
 
@@ -105,33 +109,38 @@ def write_export(path: Path, count: int) -> float:
 # -- the steps, each in its own process, watched by this one ------------------------------------
 
 def watch(command: list[str], env: dict, budget: float, max_rss: int, stdout: Path) -> dict:
-    """Run ``command``, killing it past ``budget`` seconds or ``max_rss`` bytes; seconds, peak RSS, why it stopped."""
-    started = time.perf_counter()
-    with stdout.open("wb") as out:
-        proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.PIPE)
-    stopped, worst = None, 0
+    """Run ``command``, killing it past ``budget`` seconds or ``max_rss`` bytes: seconds, peak RSS, why it was
+    stopped (past a limit) or why it failed (it exited with an error).
+    Its output goes to ``stdout`` and its log to the ``.err`` file beside it (files, not pipes: a
+    long log cannot fill a pipe nobody reads while the step runs)."""
+    started, stderr = time.perf_counter(), stdout.with_suffix(".err")
+    with stdout.open("wb") as out, stderr.open("wb") as log:
+        proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=log)
+    stopped, worst, peak = None, 0, 0
     while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
         elapsed = time.perf_counter() - started
         try:
-            worst = max(worst, rss_bytes(proc.pid))
+            worst, peak = max(worst, rss_bytes(proc.pid)), max(peak, peak_rss_bytes(proc.pid))
         except (OSError, ProcessLookupError):
             pass
         if stopped is None and elapsed > budget:
             stopped = f"passed the time budget ({budget:.0f} s) after {elapsed:.0f} s"
         elif stopped is None and worst > max_rss:
-            stopped = f"passed the memory limit ({max_rss / 2**30:.1f} GB): RSS {worst / 2**30:.2f} GB at {elapsed:.0f} s"
+            stopped = (f"passed the memory limit ({max_rss / 2**30:.1f} GB): "
+                       f"RSS {worst / 2**30:.2f} GB at {elapsed:.0f} s")
         if stopped:
             proc.kill()
         time.sleep(POLL_SECONDS)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    errors = proc.stderr.read().decode("utf-8", "replace")
-    proc.stderr.close()
+    errors = stderr.read_text(encoding="utf-8", errors="replace")
+    failed = None
     if not stopped and proc.returncode:
-        stopped = f"failed (exit {proc.returncode}): {errors.strip().splitlines()[-1] if errors.strip() else ''}"
-    return {"wall": time.perf_counter() - started, "peak": usage.ru_maxrss * 1024, "stopped": stopped}
+        failed = f"exit {proc.returncode}: {errors.strip().splitlines()[-1] if errors.strip() else ''}"
+    return {"wall": time.perf_counter() - started, "peak": peak, "stopped": stopped,
+            "failed": failed}
 
 
 def fresh_archive(url: str, sqlite_file: Path | None) -> None:
@@ -150,6 +159,8 @@ def fresh_archive(url: str, sqlite_file: Path | None) -> None:
 
 def run_size(backend: str, url: str, sqlite_file: Path | None, export: Path, count: int,
              args: argparse.Namespace) -> dict:
+    """Every asked step on a fresh archive of ``count`` tasks. A step past a limit stops the size; a step
+    that fails is reported and the next steps still run (unless it was the import: nothing to measure)."""
     fresh_archive(url, sqlite_file)
     env = {**os.environ, "AIVIS_ARCHIVE_URL": url, "DATAFORSEO_LOGIN": "bench", "DATAFORSEO_PASSWORD": "bench",
            "DATAFORSEO_BASE_URL": NOWHERE, "PYTHONPATH": str(ROOT)}
@@ -168,12 +179,14 @@ def run_size(backend: str, url: str, sqlite_file: Path | None, export: Path, cou
         print(f"  {backend} {count:,}: {step} ...", file=sys.stderr, flush=True)
         watched = watch(command, env, args.budget, max_rss, output)
         figures = json.loads(result_file.read_text()) if result_file.exists() else {}
-        if step == "report":
+        if step == "report" and not watched["failed"]:
             figures = {"seconds": watched["wall"], "output_mb": mb(output.stat().st_size)}
-        figures.update(peak=watched["peak"], stopped=watched["stopped"])
+        if watched["failed"]:
+            figures["failed"] = {**figures.get("failed", {}), "(the step)": watched["failed"]}
+        figures.update(peak=max(watched["peak"], figures.get("peak_self", 0)), stopped=watched["stopped"])
         row["steps"][step] = figures
-        if watched["stopped"]:
-            row["stopped"] = f"{step} {watched['stopped']}"
+        if watched["stopped"] or (step == "import" and watched["failed"]):
+            row["stopped"] = f"{step} {watched['stopped'] or 'failed: ' + watched['failed']}"
             break
     if sqlite_file is not None and sqlite_file.exists():
         row["archive_mb"] = mb(sqlite_file.stat().st_size)

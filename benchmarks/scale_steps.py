@@ -12,7 +12,6 @@ from __future__ import annotations
 import gc
 import json
 import os
-import resource
 import statistics
 import time
 from itertools import islice
@@ -32,21 +31,27 @@ NO_TIMEOUT = 24 * 3600  # AppTest's own timeout: the watcher enforces the budget
 
 # -- memory -----------------------------------------------------------------------------------
 
+def _status_bytes(field: str, pid: int | None) -> int:
+    with open(f"/proc/{pid or 'self'}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def rss_bytes(pid: int | None = None) -> int:
     """The resident memory of a process (this one by default): psutil if installed, else /proc."""
     try:
         import psutil
         return psutil.Process(pid).memory_info().rss
     except ImportError:
-        with open(f"/proc/{pid or 'self'}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    return 0
+        return _status_bytes("VmRSS", pid)
 
 
-def peak_rss_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kilobytes
+def peak_rss_bytes(pid: int | None = None) -> int:
+    """The highest RSS of a process since it started its program (VmHWM, Linux). Not ``ru_maxrss``:
+    Linux carries that over from the parent at exec, so a small step would report its parent's size."""
+    return _status_bytes("VmHWM", pid)
 
 
 def held_rss_bytes() -> int:
