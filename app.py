@@ -9,6 +9,7 @@ from core import model
 from core.archive import Archive, ArchiveError, utcnow
 from core.collect import collect
 from core.ids import ParsedIds, ids_from_upload, parse_ids
+from core.tables import status_counts
 from core.text import NotTextError, counted, decode_upload
 from ui import data, shell, state, tables_ui
 from ui.safe import md_text
@@ -196,11 +197,11 @@ else:
         st.file_uploader("Import an archive export (JSON lines)", type=["jsonl"], key="w_import")
         st.button("Import", on_click=_import_archive, key="w_import_button", icon=":material/upload:")
 
-batch = view.loaded.batch
-if batch.outcomes:
-    counts = batch.counts()
+loaded_tasks = view.loaded.tables.tasks
+if len(loaded_tasks):
+    counts = status_counts(loaded_tasks)
     columns = st.columns(len(counts) + 1)
-    columns[0].metric("Task ids", len(batch.outcomes))
+    columns[0].metric("Task ids", len(loaded_tasks))
     for column, (status, n) in zip(columns[1:], counts.items()):
         column.metric(status.capitalize(), n, help=model.STATUS_HELP[status])
     if set(counts) - set(model.FINAL_STATUSES):

@@ -11,7 +11,10 @@ field existed) are normal and give zeros, empty strings or no rows, never an err
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from functools import cached_property
 from typing import Any, Iterable, Mapping
 
 import numpy as np
@@ -19,7 +22,7 @@ import pandas as pd
 
 from core import domains
 from core.config import DEFAULT_TASK_PRICES
-from core.model import COMPLETED, FINAL_STATUSES, TaskOutcome
+from core.model import COMPLETED, FINAL_STATUSES, STATUSES, TaskOutcome
 from core.task import Section, TaskRecord
 
 CONTEXT = ["task_id", "engine", "model", "prompt", "datetime"]
@@ -40,19 +43,32 @@ CATEGORIES = ("engine", "model", "status", "tag", "country")
 
 @dataclass(frozen=True)
 class Tables:
+    """The four tables, and ``key``: what they were made from (the ids and their statuses, or the archive's
+    generation, and the filters), so what is computed from them can be kept under it and shared."""
+
     tasks: pd.DataFrame
     citations: pd.DataFrame
     fan_out: pd.DataFrame
     answers: pd.DataFrame
+    key: str = ""
 
-    @property
+    @cached_property
     def completed(self) -> pd.DataFrame:
         return completed_tasks(self.tasks)
+
+    def keyed(self, key: str) -> "Tables":
+        return replace(self, key=key)
 
 
 def completed_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
     """The rows of a ``tasks`` table that have an answer (pending, failed and empty ones have none)."""
     return tasks[tasks["status"] == COMPLETED]
+
+
+def status_counts(tasks: pd.DataFrame) -> dict[str, int]:
+    """How many tasks of each status there are, in :data:`core.model.STATUSES` order, zeros left out."""
+    counts = tasks["status"].value_counts()
+    return {status: int(counts[status]) for status in STATUSES if counts.get(status, 0)}
 
 
 def request_and_usage(record: TaskRecord, citations: int) -> dict[str, Any]:
@@ -163,14 +179,15 @@ def filter_tables(tables: Tables, engines=(), models=(), prompts=(), since=None,
     for column, chosen in (("model", models), ("prompt", prompts), ("tag", tags), ("country", countries)):
         if chosen:
             keep &= ~answered | tasks[column].isin(chosen)
-    day = tasks["datetime"].dt.date.astype(object)  # all-NaT gives datetime64, which refuses a date
     if since is not None:
-        keep &= ~answered | (day >= since)
+        keep &= ~answered | (tasks["datetime"] >= pd.Timestamp(since, tz="UTC"))
     if until is not None:
-        keep &= ~answered | (day <= until)
+        keep &= ~answered | (tasks["datetime"] < pd.Timestamp(until + timedelta(days=1), tz="UTC"))
     if keep.all():
         return tables
     kept = tasks[keep]
     ids = set(completed_tasks(kept)["task_id"])
+    chosen = repr((engines, models, prompts, since, until, tags, countries)).encode()
+    key = hashlib.sha256(tables.key.encode() + chosen).hexdigest()[:16] if tables.key else ""
     return Tables(kept, *(frame[frame["task_id"].isin(ids)]
-                          for frame in (tables.citations, tables.fan_out, tables.answers)))
+                          for frame in (tables.citations, tables.fan_out, tables.answers)), key=key)

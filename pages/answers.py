@@ -75,8 +75,7 @@ def _choices() -> tuple[dict, list[str], dict[str, str]]:
     return outcomes, shown, _labels(answers[answers["task_id"].isin(shown)])
 
 
-raw, options, labels = data.session_memo("answer_choices", (data.fingerprint(answers["task_id"]),
-                                                           view.loaded.ids), _choices)
+raw, options, labels = data.memo("answer_choices", view.tables.key, _choices)
 if not options:
     st.info(shell.empty_reason(view), icon=":material/hourglass_empty:")
     st.stop()

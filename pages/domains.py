@@ -17,8 +17,8 @@ if citations.empty:
     st.info(shell.empty_reason(view, "citations"), icon=":material/link_off:")
     st.stop()
 
-drawn = (data.fingerprint(citations["task_id"]), view.answers_total, by)  # what the figures below depend on
-counts = data.session_memo("domain_counts", drawn, lambda: metrics.domain_counts(citations, view.answers_total, by=by))
+drawn = (view.tables.key, by)  # what the figures below depend on
+counts = data.memo("domain_counts", drawn, lambda: metrics.domain_counts(citations, view.answers_total, by=by))
 citing_answers = citations["task_id"].nunique()
 row = shell.metric_row()
 unlinked = int(citations[by].isna().sum())

@@ -20,7 +20,7 @@ if fan_out.empty:
 limit = st.select_slider("Themes", options=["auto", 5, 10, 15, 20, 30], value="auto", key="w_max_themes",
                          help="auto: the number that separates the queries best (silhouette), up to 30.")
 max_themes = None if limit == "auto" else int(limit)
-key = (data.fingerprint(tables.fan_out["task_id"]), max_themes)  # the answers' queries decide the themes
+key = (tables.key, max_themes)  # the answers' queries decide the themes
 with st.spinner("Grouping queries into themes ..."):
     themes = data.fan_out_themes(fan_out, tables.citations, max_themes, key)
 summary, rows = themes.themes, themes.clustered

@@ -44,7 +44,7 @@ if pick == "two date ranges":
         periods = changes.Periods(tuple(before), tuple(after)) if len(before) == len(after) == 2 else None
     except ValueError as exc:
         st.warning(md_text(str(exc)), icon=":material/date_range:")
-review = replace(data.session_memo(  # the numbers, kept while their inputs stay; the scope says when it was made
+review = replace(data.memo(  # the numbers, kept while their inputs stay; the scope says when it was made
     "overview_review", (facts.key, periods, view.by, tuple(filters.items())),
     lambda: build_review(view.tables, facts.presence, scope, view.by, periods)), scope=scope)
 found = review.changes

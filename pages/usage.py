@@ -39,7 +39,7 @@ if completed.empty:
             icon=":material/hourglass_empty:")
     st.stop()
 
-drawn = data.fingerprint(tasks["task_id"])  # the charts below are kept while the tasks shown stay the same
+drawn = view.tables.key  # the charts below are kept while the tasks shown stay the same
 summary = metrics.usage_summary(tasks, citations)
 answers = summary["answers"]
 over = f"Over {counted(answers, 'completed answer')}."

@@ -18,6 +18,8 @@ from unittest import mock
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui import state
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PAGES = ["app.py", *sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")
                            if not p.name.startswith((".", "_")))]
@@ -57,8 +59,8 @@ def content_shown(at: AppTest) -> dict[str, int]:
 
 
 def data_loaded(at: AppTest) -> bool:
-    """Whether the session holds loaded data (ui.data keeps it in a session memo)."""
-    return "_memo_loaded" in at.session_state
+    """Whether the session holds loaded data (ui.data keeps it under ui.state.LOADED)."""
+    return state.LOADED in at.session_state
 
 
 def nothing_shown(at: AppTest) -> bool:

@@ -48,6 +48,7 @@ def test_a_second_session_with_the_same_queries_does_not_cluster_again(demo_env,
     cluster_texts = find._cluster_texts
     monkeypatch.setattr(find, "_cluster_texts", lambda *args: clusterings.append(args) or cluster_texts(*args))
     data._query_clusters.clear()
+    data._shared.clear()  # the themes kept for the process by an earlier test
     first, second = app(page="pages/fan_out.py"), app(page="pages/fan_out.py")
     assert len(clusterings) == 1
     assert bar_totals(figure(first, "themes_bar")) == bar_totals(figure(second, "themes_bar"))

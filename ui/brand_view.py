@@ -1,7 +1,7 @@
 """The Brand visibility page's pieces: the cached mention scan, the headline figures, the grid, the trend.
 
-Scanning answer text for brands is the costly step, so it runs once per set of answers and brand
-definitions and is kept in the session; filters and the branded switch only re-slice it.
+Scanning answer text for brands is the costly step, so it runs once per loaded set of answers and brand
+definitions and is kept for the process (``ui.data.memo``); filters and the branded switch only re-slice it.
 """
 from __future__ import annotations
 
@@ -36,14 +36,16 @@ class Facts:
 
 def presence(view, which: str) -> Facts:
     """The presence table for the filtered answers, restricted to ``which`` prompts (all, branded, unbranded)."""
-    tables, brands = view.tables, view.brands
-    answers_key = data.fingerprint(tables.answers["task_id"])
+    tables, brands, loaded = view.tables, view.brands, view.loaded.tables
     brands_key = (state.first("brands"), state.first("competitors"))
-    mentions = data.session_memo("mentions", (answers_key, brands_key),
-                                 lambda: mentions_table(tables.answers, brands, snippets=False))
-    everything = data.session_memo("presence", (answers_key, brands_key, view.by),
-                                   lambda: brand_presence(tables.answers, tables.citations, brands, mentions, view.by))
-    key = (answers_key, data.fingerprint(tables.tasks["task_id"]), brands_key, view.by, which)
+    # Every loaded answer is scanned once per brand set; a filter only picks rows of the scan.
+    scanned = data.memo("mentions", (loaded.key, brands_key),
+                        lambda: mentions_table(loaded.answers, brands, snippets=False))
+    mentions = scanned if tables.key == loaded.key else data.memo(
+        "mentions_shown", (tables.key, brands_key), lambda: scanned[scanned["task_id"].isin(set(tables.answers["task_id"]))])
+    everything = data.memo("presence", (tables.key, brands_key, view.by),
+                           lambda: brand_presence(tables.answers, tables.citations, brands, mentions, view.by))
+    key = (tables.key, brands_key, view.by, which)
 
     def scope() -> Facts:
         branded = visibility.branded_prompts(pd.Series(tables.answers["prompt"].dropna().unique()), brands)
@@ -52,21 +54,21 @@ def presence(view, which: str) -> Facts:
         kept = set(scoped["task_id"])
         return Facts(scoped, mentions[mentions["task_id"].isin(kept)], tasks, len(branded), int(branded.sum()),
                      len(kept), key)
-    return data.session_memo("brand_facts", key, scope)
+    return data.memo("brand_facts", key, scope)
 
 
-# The tables below are kept per session like the scan: a rerun that changes none of their inputs (another
+# The tables below are kept like the scan: a rerun that changes none of their inputs (another
 # widget, the evidence brand, the measure) reuses them instead of grouping 10k answers again.
 
 def summary(facts: Facts, brands: BrandSet, together: bool) -> pd.DataFrame:
     """``visibility.brand_summary`` per engine, or all engines together."""
-    return data.session_memo("brand_summary", (facts.key, together), lambda: visibility.brand_summary(
+    return data.memo("brand_summary", (facts.key, together), lambda: visibility.brand_summary(
         facts.presence, per_engine=not together, brands=brands))
 
 
 def grid_cells(facts: Facts, brands: BrandSet) -> pd.DataFrame:
     """``visibility.prompt_engine_grid`` for our brands."""
-    return data.session_memo("brand_grid", facts.key, lambda: visibility.prompt_engine_grid(
+    return data.memo("brand_grid", facts.key, lambda: visibility.prompt_engine_grid(
         facts.presence, facts.tasks, brands.names(BRAND)))
 
 
@@ -76,18 +78,18 @@ def over_time(facts: Facts, together: bool, grain_choice: str) -> tuple[pd.DataF
         grain = (grain_choice if grain_choice != "auto"
                  else visibility.choose_grain(facts.presence["datetime"].dropna()))
         return visibility.visibility_over_time(facts.presence, grain, per_engine=not together), grain
-    return data.session_memo("brand_over_time", (facts.key, together, grain_choice), compute)
+    return data.memo("brand_over_time", (facts.key, together, grain_choice), compute)
 
 
 def evidence(facts: Facts, answers: pd.DataFrame, name: str) -> pd.DataFrame:
     """The mentions of one brand with the sentence around each first mention (only the rows a person reads)."""
-    return data.session_memo("brand_evidence", (facts.key, name), lambda: add_snippets(
+    return data.memo("brand_evidence", (facts.key, name), lambda: add_snippets(
         facts.mentions[facts.mentions["name"] == name], answers))
 
 
 def gaps(facts: Facts) -> pd.DataFrame:
     """``visibility.prompt_gaps``: prompts where competitors are named and we are not."""
-    return data.session_memo("brand_gaps", facts.key, lambda: visibility.prompt_gaps(facts.presence))
+    return data.memo("brand_gaps", facts.key, lambda: visibility.prompt_gaps(facts.presence))
 
 
 def headline(ours: pd.DataFrame, labels: dict[str, str]) -> None:

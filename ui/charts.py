@@ -30,6 +30,6 @@ def plotly_chart(figure: go.Figure | Escaped, key: str, container: Any = None, *
 
 
 def cached(name: str, key: object, build: Callable[[], go.Figure]) -> Escaped:
-    """The figure ``build()`` makes, escaped once and kept in the session while ``key`` (what it is drawn
+    """The figure ``build()`` makes, escaped once and kept (``ui.data.memo``) while ``key`` (what it is drawn
     from) stays the same: building a plotly express figure costs tens of ms on every rerun."""
-    return data.session_memo(f"chart_{name}", key, lambda: Escaped(escape_figure(build())))
+    return data.memo(f"chart_{name}", key, lambda: Escaped(escape_figure(build())))

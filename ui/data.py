@@ -3,15 +3,21 @@
 Credentials come from :mod:`core.config` (Streamlit secrets, then the environment) and never
 reach a cache key in clear: an account and an archive are keyed by a hash. A loaded batch is
 kept in the session, so reruns and page switches cost nothing; completed results are kept in
-the archive, so a new session or a shared link does not request them again. The clustering of
-fan-out queries is kept per process, keyed by a hash of the distinct queries: a session with
-the same queries reuses it.
+the archive, so a new session or a shared link does not request them again.
+
+What is computed from the tables is kept once per process (:func:`memo`), under the tables' key
+(what they were made from) and the inputs: sessions looking at the same data share it, and a
+session holds its inputs, not copies. The whole archive is read once per process and archive
+generation (:func:`archive_tables`): every viewer of it shares the same tables.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import pandas as pd
@@ -79,49 +85,99 @@ def load(ids: list[str], engine: str | None, config: Settings, store: Archive | 
     """The loaded tables for these ids (or the whole archive), from the session memo or the source.
 
     Completed results come from the archive when it has them; the rest are requested with a
-    progress bar and archived. The demo reads its bundled data and writes nothing.
+    progress bar and archived. The demo reads its bundled data and writes nothing. The whole
+    archive comes from its stored facts, read once per process and generation, not per session.
     """
-    ids = ids or (demo_ids() if config.demo and not whole_archive else [])
-    key = (tuple(ids), engine, config.account_key, refresh, whole_archive)
-    return session_memo("loaded", key, lambda: _load(ids, engine, config, store, archive_error, whole_archive))
-
-
-def fingerprint(values) -> str:
-    """A short hash of a column's values (task ids, ...): a memo key that does not keep the values."""
-    return hashlib.sha256("\n".join(map(str, values)).encode()).hexdigest()[:16]
-
-
-def session_memo(name: str, key: object, compute):
-    """``compute()``, kept in this session until ``key`` changes: reruns and page switches are free."""
-    slot = st.session_state.get(state.MEMO_PREFIX + name)
+    if whole_archive:
+        return _whole_archive(config, store, archive_error)
+    ids = ids or (demo_ids() if config.demo else [])
+    key = (tuple(ids), engine, config.account_key, refresh)
+    slot = st.session_state.get(state.LOADED)
     if slot is None or slot[0] != key:
-        slot = (key, compute())
-        st.session_state[state.MEMO_PREFIX + name] = slot
+        slot = (key, _load(ids, engine, config, store, archive_error))
+        st.session_state[state.LOADED] = slot
     return slot[1]
 
 
+def fingerprint(values) -> str:
+    """A short hash of values (task ids, ...): a memo key that does not keep the values."""
+    return hashlib.sha256("\n".join(map(str, values)).encode()).hexdigest()[:16]
+
+
+class _Shared:
+    """Results kept for every session of the process, the latest ``per_name`` of each name (least recently
+    used dropped first), so sessions with different filters cannot grow it without bound."""
+
+    def __init__(self, per_name: int = 6):
+        self.per_name, self.lock, self.slots = per_name, threading.Lock(), {}
+
+    def get(self, name: str, key: object, compute):
+        with self.lock:
+            slots = self.slots.setdefault(name, OrderedDict())
+            if key in slots:
+                slots.move_to_end(key)
+                return slots[key]
+        value = compute()  # outside the lock: another session's different work is not held up
+        with self.lock:
+            slots[key] = value
+            while len(slots) > self.per_name:
+                slots.popitem(last=False)
+        return value
+
+
+@st.cache_resource(show_spinner=False)
+def _shared() -> _Shared:
+    return _Shared()
+
+
+def memo(name: str, key: object, compute):
+    """``compute()``, kept for this process under ``name`` and ``key`` (what it depends on: a tables' key and
+    the inputs): reruns, page switches and other sessions looking at the same data reuse it. The value is
+    shared, so it is never changed in place."""
+    return _shared().get(name, key, compute)
+
+
+def _whole_archive(config: Settings, store: Archive | None, archive_error: str | None) -> Loaded:
+    try:
+        if store is not None:
+            return archive_tables(config.archive_key, store.generation(),
+                                  tuple(sorted(config.task_prices.items())), config.demo, store)
+    except ArchiveError as exc:
+        archive_error = str(exc)
+    return Loaded((), None, config.demo, Batch([], archive_error=archive_error), build_tables([]), True)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Opening the archive ...")
+def archive_tables(archive_key: str, generation: str, prices: tuple, demo: bool, _store: Archive) -> Loaded:
+    """Every completed answer in the archive, read from its facts once per process and generation (a write
+    makes a new generation), shared by every viewer; older facts are rebuilt first."""
+    started = time.monotonic()
+    tables = _store.tables(prices=dict(prices)).keyed(f"archive:{archive_key}:{generation}:{prices}")
+    log.info("archive opened answers=%d citations=%d seconds=%.2f", len(tables.answers), len(tables.citations),
+             time.monotonic() - started)
+    return Loaded(tuple(tables.answers["task_id"]), None, demo, Batch([]), tables, True)
+
+
 def _load(ids: list[str], engine: str | None, config: Settings, store: Archive | None,
-          archive_error: str | None, whole_archive: bool) -> Loaded:
-    if whole_archive:
-        batch = Batch(store.query() if store else [], archive_error=archive_error)
-    else:
-        bar = st.progress(0.0, text=f"Loading {counted(len(ids), 'task')} ...") if ids else None
+          archive_error: str | None) -> Loaded:
+    bar = st.progress(0.0, text=f"Loading {counted(len(ids), 'task')} ...") if ids else None
 
-        def progress(done: int, total: int, outcome) -> None:
-            bar.progress(done / total, text=f"Loaded {done} of {total} tasks")
+    def progress(done: int, total: int, outcome) -> None:
+        bar.progress(done / total, text=f"Loaded {done} of {total} tasks")
 
-        source = DemoSource() if config.demo else client(config)
-        batch = loader.load(ids, engine, source, store, progress=progress if bar else None)
-        batch.archive_error = batch.archive_error or archive_error
-        if bar:
-            bar.empty()
+    source = DemoSource() if config.demo else client(config)
+    batch = loader.load(ids, engine, source, store, progress=progress if bar else None)
+    batch.archive_error = batch.archive_error or archive_error
+    if bar:
+        bar.empty()
     # One line per load for the operator: counts and timing only, never credentials nor answers.
     if batch.outcomes:
         log.info("load engine=%s ids=%d source=%s outcomes=%s seconds=%.2f%s", engine or "auto",
-                 len(batch.outcomes), "demo" if config.demo else "archive" if whole_archive else "api",
-                 batch.counts(), batch.seconds, f" stopped={type(batch.error).__name__}" if batch.error else "")
-    return Loaded(tuple(o.task_id for o in batch.outcomes) if whole_archive else tuple(ids), engine,
-                  config.demo, batch, build_tables(batch.outcomes, config.task_prices), whole_archive)
+                 len(batch.outcomes), "demo" if config.demo else "api", batch.counts(), batch.seconds,
+                 f" stopped={type(batch.error).__name__}" if batch.error else "")
+    made_of = fingerprint(f"{o.task_id} {o.engine} {o.status}" for o in batch.outcomes)
+    tables = build_tables(batch.outcomes, config.task_prices).keyed(f"ids:{made_of}:{sorted(config.task_prices.items())}")
+    return Loaded(tuple(ids), engine, config.demo, batch, tables)
 
 
 @st.cache_data(ttl=300, show_spinner="Asking DataForSEO for ready tasks ...")
@@ -137,10 +193,10 @@ def _query_clusters(queries_hash: str, max_themes: int | None, _queries: tuple[s
 
 
 def fan_out_themes(fan_out: pd.DataFrame, citations: pd.DataFrame, max_themes: int | None, key: object) -> Themes:
-    """Fan-out themes, kept in the session until ``key`` changes; sessions with the same queries cluster once."""
+    """Fan-out themes, kept for the process under ``key`` (the tables' key and the number of themes)."""
     def compute() -> Themes:
         queries = sorted({q for q in fan_out["query"] if isinstance(q, str)})
         queries_hash = hashlib.sha256(json.dumps(queries).encode()).hexdigest()
         clusters = _query_clusters(queries_hash, max_themes, tuple(queries))
         return find_themes(fan_out, citations, max_themes, clusters=clusters)
-    return session_memo("themes", key, compute)
+    return memo("themes", key, compute)

@@ -15,7 +15,7 @@ from core.brands import (BRAND, COMPETITOR, ROLES, BrandSet, BrandsFileError, Pa
                          brands_json, definitions_from_rows, from_query, to_query)
 from core.model import engine_label
 from core.tables import Tables, filter_tables
-from ui import state
+from ui import data, state
 from ui.safe import md_text
 
 MAX_BRANDS_FILE = 256 * 1024
@@ -84,8 +84,15 @@ def _multiselect(label: str, key: str, options: list[str], format_func=str) -> l
     return chosen
 
 
-def _options(frame: pd.DataFrame, column: str) -> list[str]:
-    return sorted(str(v) for v in frame[column].dropna().unique())
+def _options(completed: pd.DataFrame, column: str, key: str, **narrowed: list[str]) -> list[str]:
+    """The distinct values of ``column`` among the answers with the ``narrowed`` values (column: chosen), kept
+    under the tables' ``key`` and those choices, so a rerun does not scan every answer again."""
+    def compute() -> list[str]:
+        frame = completed
+        for name, chosen in narrowed.items():
+            frame = frame[frame[name].isin(chosen)] if chosen else frame
+        return sorted(str(v) for v in frame[column].dropna().unique())
+    return data.memo(f"options_{column}", (key, repr(narrowed)), compute)
 
 
 def filters(tables: Tables) -> tuple[Tables, str]:
@@ -93,26 +100,26 @@ def filters(tables: Tables) -> tuple[Tables, str]:
     completed = tables.completed
     keys = ("f_engines", "f_models", "f_prompts", "f_tags", "f_countries", "f_dates")
     with st.expander("Filters", icon=":material/filter_list:", expanded=any(state.get(k) for k in keys)):
-        engines = _multiselect("Engines", "f_engines", _options(completed, "engine"), engine_label)
-        narrowed = completed[completed["engine"].isin(engines)] if engines else completed
-        models = _multiselect("Models", "f_models", _options(narrowed, "model"))
-        narrowed = narrowed[narrowed["model"].isin(models)] if models else narrowed
-        prompts = _multiselect("Prompts", "f_prompts", _options(narrowed, "prompt"))
-        tags = _multiselect("Tags", "f_tags", _options(narrowed, "tag"))
-        countries = _multiselect("Search country", "f_countries", _options(narrowed, "country"))
+        engines = _multiselect("Engines", "f_engines", _options(completed, "engine", tables.key), engine_label)
+        models = _multiselect("Models", "f_models", _options(completed, "model", tables.key, engine=engines))
+        within = {"engine": engines, "model": models}
+        prompts = _multiselect("Prompts", "f_prompts", _options(completed, "prompt", tables.key, **within))
+        tags = _multiselect("Tags", "f_tags", _options(completed, "tag", tables.key, **within))
+        countries = _multiselect("Search country", "f_countries", _options(completed, "country", tables.key, **within))
         since, until = _date_range(completed)
     by = st.segmented_control("Count sites by", ["domain", "host"], default=state.first("by", "domain"),
                               key="w_by", format_func={"domain": "Registrable domain", "host": "Host"}.get,
                               help="bbc.co.uk (domain) or news.bbc.co.uk (host).") or "domain"
     state.put("by", [] if by == "domain" else by)
-    return filter_tables(tables, engines, models, prompts, since, until, tags, countries), by
+    chosen = (engines, models, prompts, since, until, tags, countries)
+    return data.memo("filtered", (tables.key, repr(chosen)), lambda: filter_tables(tables, *chosen)), by
 
 
 def _date_range(completed: pd.DataFrame):
-    days = completed["datetime"].dropna().dt.date
-    if days.empty:
+    dated = completed["datetime"]
+    if dated.isna().all():
         return None, None
-    low, high = days.min(), days.max()
+    low, high = dated.min().date(), dated.max().date()
     seeded = state.get("f_dates")
     value = (max(low, _date(seeded[0], low)), min(high, _date(seeded[-1], high))) if seeded else (low, high)
     chosen = st.date_input("Answer dates (UTC)", value=value, min_value=low, max_value=high, key="w_dates")

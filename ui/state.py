@@ -37,7 +37,7 @@ BRAND_EDIT = "_brand_edit"  # brand definitions edited in the table or loaded fr
 DEMO_BRANDS_SEEDED = "_demo_brands"  # the demo's brands were prefilled once (so they can be cleared)
 CLIENT = "_client"  # this session's API client: (account key, Client)
 SEEDED = "_seeded"
-MEMO_PREFIX = "_memo_"
+LOADED = "_loaded"  # this session's loaded ids: (what was asked, ui.data.Loaded)
 
 
 def _from_url(param: str) -> list[str]:

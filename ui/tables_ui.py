@@ -53,20 +53,22 @@ def table(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = 
     ``max_rows`` rows go to the browser (a selectable table is sent whole); the CSV has every row.
     Engines are shown (and saved) by their labels.
     """
-    chosen = theme.with_engine_labels(frame[columns] if columns else frame)
-    shown = _without_bidi(chosen.head(max_rows))
+    def chosen(rows: pd.DataFrame) -> pd.DataFrame:
+        return theme.with_engine_labels(rows[columns] if columns else rows)
+
+    shown = _without_bidi(chosen(frame.head(max_rows)))  # only what is sent is copied and labelled
     traceable = "task_id" in shown.columns
     event = st.dataframe(shown, key=key, hide_index=True, height=height,
                          column_config={c: COLUMN_CONFIG[c] for c in shown.columns if c in COLUMN_CONFIG},
                          on_select="rerun" if traceable else "ignore", selection_mode="single-row")
-    if len(chosen) > max_rows:
-        st.caption(f"Showing the first {max_rows:,} of {len(chosen):,} rows; the CSV has every row.")
+    if len(frame) > max_rows:
+        st.caption(f"Showing the first {max_rows:,} of {len(frame):,} rows; the CSV has every row.")
     if traceable:
         st.caption("Select a row to open its answer.")
         if event and event.selection.rows:
             state.put(state.OPEN_ANSWER, str(shown["task_id"].iloc[event.selection.rows[0]]))
             st.switch_page("pages/answers.py")
-    st.download_button(f"CSV ({counted(len(chosen), 'row')})", lambda: export.to_csv(chosen), file_name=f"{name}.csv",
+    st.download_button(f"CSV ({counted(len(frame), 'row')})", lambda: export.to_csv(chosen(frame)), file_name=f"{name}.csv",
                        mime="text/csv", icon=":material/download:", key=f"{key}_csv", on_click="ignore")
 
 
