@@ -134,12 +134,19 @@ def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
     return frame
 
 
+def contains(column: pd.Series, text: str) -> pd.Series:
+    """Where ``column`` holds ``text``: case-insensitive, literal (no regex), vectorised; missing values never
+    match. A categorical column is searched in its categories only, so a million rows cost a few."""
+    return column.str.contains(text, case=False, regex=False, na=False).astype(bool)
+
+
 def filter_tables(tables: Tables, engines=(), models=(), prompts=(), since=None, until=None,
-                  tags=(), countries=()) -> Tables:
+                  tags=(), countries=(), prompt_contains: str = "") -> Tables:
     """The tables restricted to tasks matching every given filter (an empty filter keeps all).
 
-    ``since``/``until`` are dates (inclusive, UTC). Tasks without an answer have no model, date or
-    request fields; they stay in ``tasks`` unless a filter excludes them by engine.
+    ``since``/``until`` are dates (inclusive, UTC); ``prompt_contains`` keeps prompts holding that text
+    (:func:`contains`; blank keeps all). Tasks without an answer have no model, date or request fields;
+    they stay in ``tasks`` unless a filter excludes them by engine.
     """
     tasks = tables.tasks
     keep = pd.Series(True, index=tasks.index)
@@ -149,6 +156,8 @@ def filter_tables(tables: Tables, engines=(), models=(), prompts=(), since=None,
     for column, chosen in (("model", models), ("prompt", prompts), ("tag", tags), ("country", countries)):
         if chosen:
             keep &= ~answered | tasks[column].isin(chosen)
+    if prompt_contains.strip():
+        keep &= ~answered | contains(tasks["prompt"], prompt_contains.strip())
     day = tasks["datetime"].dt.date.astype(object)  # all-NaT gives datetime64, which refuses a date
     if since is not None:
         keep &= ~answered | (day >= since)
