@@ -12,7 +12,8 @@ import pandas as pd
 from core.model import engine_label
 from core.tables import contains
 
-SEARCHED = ("prompt", "model", "task_id")  # and the engine, as people read it (``ChatGPT``)
+SEARCHED = ("prompt", "model")  # and the engine as people read it (``ChatGPT``), and the task id
+ID_CHARACTERS = frozenset("0123456789abcdef-")  # all a task id holds: other text cannot be in one
 
 
 def search_answers(answers: pd.DataFrame, text: str) -> np.ndarray:
@@ -24,6 +25,8 @@ def search_answers(answers: pd.DataFrame, text: str) -> np.ndarray:
     found = contains(answers["engine"].map(engine_label), text)  # categorical: mapped per category
     for column in SEARCHED:
         found |= contains(answers[column], text)
+    if ID_CHARACTERS.issuperset(text.lower()):  # the ids are the costliest column: a million distinct texts
+        found |= contains(answers["task_id"], text)
     return np.flatnonzero(found.to_numpy())
 
 
