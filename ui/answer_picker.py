@@ -16,6 +16,7 @@ from core.answer_search import newest, search_answers
 from core.archive import ArchiveError
 from core.model import TaskOutcome, engine_label
 from ui import data, state
+from ui.shell import View
 from ui.safe import md_text
 
 MAX_OFFERED = 200  # options sent to the browser; the open answer may add one
@@ -41,7 +42,7 @@ def _labels(answers: pd.DataFrame) -> dict[str, str]:
                              and pd.notna(when[task_id]) else "") for task_id, text in labels.items()}
 
 
-def _explain_hidden(view, wanted: str) -> None:
+def _explain_hidden(view: View, wanted: str) -> None:
     """Why the open answer is not among those shown: the filters, or it has no answer."""
     if (view.loaded.tables.answers["task_id"].to_numpy() == wanted).any():
         st.caption(f"Task {md_text(wanted)} is hidden by the current filters; showing another answer.")
@@ -52,7 +53,7 @@ def _explain_hidden(view, wanted: str) -> None:
                "showing another answer.")
 
 
-def choose(view) -> pd.Series:
+def choose(view: View) -> pd.Series:
     """Draw the search and the picker over ``view.tables.answers`` (not empty); the chosen answer's row."""
     answers = view.tables.answers
     wanted = state.first(TASK_KEY)
@@ -84,7 +85,7 @@ def choose(view) -> pd.Series:
     return choices[choices["task_id"] == task_id].iloc[0]
 
 
-def raw_outcome(view, task_id: str) -> TaskOutcome:
+def raw_outcome(view: View, task_id: str) -> TaskOutcome:
     """The chosen answer's raw task and reading: from the loaded batch, else one row of the archive (the whole
     archive's raw replies are not held); the page stops with why when neither has it."""
     outcome = next((o for o in view.loaded.batch.outcomes if o.task_id == task_id), None)
