@@ -164,12 +164,19 @@ def typed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def contains(column: pd.Series, text: str) -> pd.Series:
+    """Where ``column`` holds ``text``: case-insensitive, literal (no regex), vectorised; missing values never
+    match. A categorical column is searched in its categories only, so a million rows cost a few."""
+    return column.str.contains(text, case=False, regex=False, na=False).astype(bool)
+
+
 def filter_tables(tables: Tables, engines=(), models=(), prompts=(), since=None, until=None,
-                  tags=(), countries=()) -> Tables:
+                  tags=(), countries=(), prompt_contains: str = "") -> Tables:
     """The tables restricted to tasks matching every given filter (an empty filter keeps all).
 
-    ``since``/``until`` are dates (inclusive, UTC). Tasks without an answer have no model, date or
-    request fields; they stay in ``tasks`` unless a filter excludes them by engine.
+    ``since``/``until`` are dates (inclusive, UTC); ``prompt_contains`` keeps prompts holding that text
+    (:func:`contains`; blank keeps all). Tasks without an answer have no model, date or request fields;
+    they stay in ``tasks`` unless a filter excludes them by engine.
     """
     tasks = tables.tasks
     keep = pd.Series(True, index=tasks.index)
@@ -179,6 +186,8 @@ def filter_tables(tables: Tables, engines=(), models=(), prompts=(), since=None,
     for column, chosen in (("model", models), ("prompt", prompts), ("tag", tags), ("country", countries)):
         if chosen:
             keep &= ~answered | tasks[column].isin(chosen)
+    if prompt_contains.strip():
+        keep &= ~answered | contains(tasks["prompt"], prompt_contains.strip())
     if since is not None:
         keep &= ~answered | (tasks["datetime"] >= pd.Timestamp(since, tz="UTC"))
     if until is not None:
@@ -187,7 +196,7 @@ def filter_tables(tables: Tables, engines=(), models=(), prompts=(), since=None,
         return tables
     kept = tasks[keep]
     ids = set(completed_tasks(kept)["task_id"])
-    chosen = repr((engines, models, prompts, since, until, tags, countries)).encode()
+    chosen = repr((engines, models, prompts, since, until, tags, countries, prompt_contains)).encode()
     key = hashlib.sha256(tables.key.encode() + chosen).hexdigest()[:16] if tables.key else ""
     return Tables(kept, *(frame[frame["task_id"].isin(ids)]
                           for frame in (tables.citations, tables.fan_out, tables.answers)), key=key)

@@ -4,7 +4,8 @@ The answer, reasoning, prompt, titles and fan-out queries are untrusted LLM text
 only through ``ui.safe.safe_markdown`` / ``md_link`` (no HTML, only http/https links); tracked brand
 names are coloured after that (``ui.safe.highlight_brands``).
 Another page opens a task here with ``ui.state.put(ui.state.OPEN_ANSWER, task_id)``; the open answer
-travels in the URL (``answer=``), so a link opens it on a fresh session.
+travels in the URL (``answer=``), so a link opens it on a fresh session. The answer is picked by a search
+(``ui.answer_picker``): a year's answers are never all sent as options.
 """
 from __future__ import annotations
 
@@ -18,28 +19,8 @@ from core.mentions import BrandMatcher
 from core.model import engine_label
 from core.text import counted
 from core import theme
-from ui import data, shell, state
+from ui import answer_picker, shell, state
 from ui.safe import DISPLAY_LIMIT, highlight_brands, md_link, md_text, safe_markdown
-
-TASK_KEY = state.OPEN_ANSWER  # the task this page shows; other pages may set it to open a task here
-WIDGET_KEY = "w_answer_task"
-
-
-def _remember() -> None:
-    state.put(TASK_KEY, st.session_state[WIDGET_KEY])
-
-
-def _labels(answers: pd.DataFrame) -> dict[str, str]:
-    """``engine · model · prompt (60 chars)`` per task id; the answer time is added where that repeats."""
-    def label(row) -> str:
-        prompt = " ".join(str(row.prompt or "").split())
-        return f"{engine_label(row.engine)} · {row.model or '?'} · {prompt[:60]}{'…' if len(prompt) > 60 else ''}"
-
-    labels = {row.task_id: label(row) for row in answers.itertuples()}
-    repeated = pd.Series(labels).duplicated(keep=False)
-    when = dict(zip(answers["task_id"], answers["datetime"]))
-    return {task_id: text + (f" · {when[task_id]:%Y-%m-%d %H:%M}" if repeated[task_id]
-                             and pd.notna(when[task_id]) else "") for task_id, text in labels.items()}
 
 
 def _text(value) -> str | None:
@@ -65,36 +46,14 @@ def _demoted(markdown: str) -> str:
 
 
 view = shell.page("Answers")
-answers = view.tables.answers
-
-
-def _choices() -> tuple[dict, list[str], dict[str, str]]:
-    """The answers shown, in order, with their labels: built once per set of answers, not on every rerun."""
-    outcomes = {o.task_id: o for o in view.loaded.batch.outcomes if o.completed and o.record}
-    shown = [task_id for task_id in answers["task_id"] if task_id in outcomes]
-    return outcomes, shown, _labels(answers[answers["task_id"].isin(shown)])
-
-
-raw, options, labels = data.memo("answer_choices", view.tables.key, _choices)
-if not options:
+if view.tables.answers.empty:
     st.info(shell.empty_reason(view), icon=":material/hourglass_empty:")
     st.stop()
-
-wanted = state.first(TASK_KEY)
-if wanted in options:
-    st.session_state[WIDGET_KEY] = wanted
-elif wanted and wanted in raw:
-    st.caption(f"Task {md_text(wanted)} is hidden by the current filters; showing another answer.")
-elif wanted:
-    status = next((o.status for o in view.loaded.batch.outcomes if o.task_id == wanted), "not loaded")
-    st.caption(f"Task {md_text(wanted)} has no answer ({status}); showing another answer.")
-task_id = st.selectbox(f"Completed answer ({len(options)} shown)", options, key=WIDGET_KEY,
-                       format_func=labels.get, on_change=_remember)
-state.put(TASK_KEY, task_id)
+chosen = answer_picker.choose(view)
+task_id = chosen["task_id"]
 state.sync_url()  # the shell synced before this page chose; the link names the answer shown
-outcome = raw[task_id]
+outcome = answer_picker.raw_outcome(view, task_id)
 record = outcome.record
-row = answers[answers["task_id"] == task_id].iloc[0]
 spend = view.tables.tasks[view.tables.tasks["task_id"] == task_id].iloc[0]
 
 with st.container(border=True):
@@ -106,8 +65,8 @@ with st.container(border=True):
         st.caption("Conversation before the prompt:\n\n" + "\n".join(
             f"- **{md_text(role)}**: {safe_markdown(message)}" for role, message in record.message_chain))
 
-answered = f"{row['datetime']:%Y-%m-%d %H:%M} UTC" if pd.notna(row["datetime"]) else "no date"
-engine, model = engine_label(row["engine"]), md_text(row["model"] or "?")  # engine: one of model.ENGINES
+answered = f"{chosen['datetime']:%Y-%m-%d %H:%M} UTC" if pd.notna(chosen["datetime"]) else "no date"
+engine, model = engine_label(chosen["engine"]), md_text(chosen["model"] or "?")  # engine: one of model.ENGINES
 st.markdown(f":material/smart_toy: **{engine}** · {model} · :material/schedule: answered {answered}"
             f" · :material/travel_explore: web search **{'on' if record.web_search else 'off'}**"
             + (f" · search country {md_link(record.country, None)}" if record.country else ""))

@@ -13,8 +13,9 @@ from core.review import HEALTH_SHOWN, Scope, build_review
 from ui import brand_view, charts, data, shell, state, tables_ui
 from ui.safe import md_text
 
-FILTER_LABELS = {"f_engines": "Engines", "f_models": "Models", "f_prompts": "Prompts", "f_tags": "Tags",
-                 "f_countries": "Countries", "f_dates": "Answer dates"}
+FILTER_LABELS = {"f_engines": "Engines", "f_models": "Models", "f_prompts": "Prompts",
+                 "f_prompt_contains": "Prompt contains", "f_tags": "Tags", "f_countries": "Countries",
+                 "f_dates": "Answer dates"}
 RATES = {"mention_rate": ("Mention rate", "mentioned"), "visibility_rate": ("Visibility", "visible")}
 
 view = shell.page("Overview")

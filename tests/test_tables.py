@@ -297,3 +297,22 @@ def test_role_of_and_domain_by_prompt(built):
     assert metrics.role_of("notasana.com", ["asana.com"], []) == "other"
     matrix = metrics.domain_by_prompt(built.citations, ["g2.com", "nowhere.example"])
     assert list(matrix.index) == ["g2.com"] and matrix.loc["g2.com"].sum() == 3
+
+
+def test_filter_by_prompt_contains_keeps_answered_prompts_holding_the_text(outcomes, built):
+    completed = [o for o in outcomes if o.completed]
+    prompt = completed[1].task["data"]["user_prompt"]
+    word = max(prompt.split(), key=len)
+    typed = word.swapcase() if word.swapcase() != word else word.upper()  # another case: still found
+    expected = {o.task_id for o in completed if word.lower() in o.task["data"]["user_prompt"].lower()}
+    by_text = tables.filter_tables(built, prompt_contains=f"  {typed} ")
+    assert completed[1].task_id in expected and len(expected) < len(completed)
+    assert set(by_text.answers["task_id"]) == expected
+    assert set(by_text.citations["task_id"]) <= expected and set(by_text.fan_out["task_id"]) <= expected
+    assert set(by_text.tasks["status"]) >= {model.PENDING}  # not-completed tasks have no prompt: kept
+    assert tables.filter_tables(built, prompt_contains="zz-in-no-prompt-zz").answers.empty
+    assert tables.filter_tables(built, prompt_contains="(.*)").answers.empty  # literal text, not a pattern
+    assert tables.filter_tables(built, prompt_contains="  ") is built
+    both = tables.filter_tables(built, engines=["claude"], prompt_contains=typed)
+    assert set(both.answers["task_id"]) == {o.task_id for o in completed if o.task_id in expected
+                                            and o.engine == "claude"}

@@ -2,7 +2,9 @@
 
 Each input is seeded from and written to its key in :mod:`ui.state`, so it keeps its value across
 pages and in the shared URL. Filter options narrow each other: a model is offered only if it
-answered under the chosen engines, a prompt only under the chosen engines and models.
+answered under the chosen engines, a prompt only under the chosen engines and models. Beyond
+:data:`MAX_PROMPT_OPTIONS` distinct prompts (a year of history), prompts are filtered by the text they
+contain instead of offered one by one.
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from ui import data, state
 from ui.safe import md_text
 
 MAX_BRANDS_FILE = 256 * 1024
+MAX_PROMPT_OPTIONS = 500  # more distinct prompts: a "Prompt contains" text input instead of a multiselect
+PROMPT_TEXT_WIDGET = "w_f_prompt_contains"
 
 
 ENTRY_HELP = ("Comma-separated. A domain or URL (`asana.com`, `https://www.notion.so/pricing`) tracks the brand "
@@ -98,12 +102,12 @@ def _options(completed: pd.DataFrame, column: str, key: str, **narrowed: list[st
 def filters(tables: Tables) -> tuple[Tables, str]:
     """The filter widgets and the filtered tables, and how sites are counted (domain or host)."""
     completed = tables.completed
-    keys = ("f_engines", "f_models", "f_prompts", "f_tags", "f_countries", "f_dates")
+    keys = ("f_engines", "f_models", "f_prompts", "f_prompt_contains", "f_tags", "f_countries", "f_dates")
     with st.expander("Filters", icon=":material/filter_list:", expanded=any(state.get(k) for k in keys)):
         engines = _multiselect("Engines", "f_engines", _options(completed, "engine", tables.key), engine_label)
         models = _multiselect("Models", "f_models", _options(completed, "model", tables.key, engine=engines))
         within = {"engine": engines, "model": models}
-        prompts = _multiselect("Prompts", "f_prompts", _options(completed, "prompt", tables.key, **within))
+        prompts, prompt_text = _prompt_filter(_options(completed, "prompt", tables.key, **within))
         tags = _multiselect("Tags", "f_tags", _options(completed, "tag", tables.key, **within))
         countries = _multiselect("Search country", "f_countries", _options(completed, "country", tables.key, **within))
         since, until = _date_range(completed)
@@ -111,8 +115,24 @@ def filters(tables: Tables) -> tuple[Tables, str]:
                               key="w_by", format_func={"domain": "Registrable domain", "host": "Host"}.get,
                               help="bbc.co.uk (domain) or news.bbc.co.uk (host).") or "domain"
     state.put("by", [] if by == "domain" else by)
-    chosen = (engines, models, prompts, since, until, tags, countries)
+    chosen = (engines, models, prompts, since, until, tags, countries, prompt_text)
     return data.memo("filtered", (tables.key, repr(chosen)), lambda: filter_tables(tables, *chosen)), by
+
+
+def _prompt_filter(prompts: list[str]) -> tuple[list[str], str]:
+    """The chosen ``prompts`` (a multiselect), or beyond :data:`MAX_PROMPT_OPTIONS` distinct ones the text they
+    contain; the other filter is cleared, so what filters is always on screen (and in the URL)."""
+    if len(prompts) <= MAX_PROMPT_OPTIONS:
+        state.put("f_prompt_contains", [])
+        st.session_state.pop(PROMPT_TEXT_WIDGET, None)
+        return _multiselect("Prompts", "f_prompts", prompts), ""
+    state.put("f_prompts", [])
+    # Set before the widget exists (as the brand inputs): this page's widget shows the text typed on another.
+    st.session_state[PROMPT_TEXT_WIDGET] = st.session_state.get(PROMPT_TEXT_WIDGET, state.first("f_prompt_contains"))
+    text = st.text_input("Prompt contains", key=PROMPT_TEXT_WIDGET, placeholder="All prompts",
+                         help="Case-insensitive: keeps the answers whose prompt holds this text.")
+    state.put("f_prompt_contains", text.strip())
+    return [], text.strip()
 
 
 def _date_range(completed: pd.DataFrame):

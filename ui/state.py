@@ -19,7 +19,7 @@ SHARED = {
     "ids": "ids", "ref": "ref", "engine": "engine", "source": "source",
     "brands": "brand", "competitors": "competitor",
     "f_engines": "f_engine", "f_models": "f_model", "f_prompts": "f_prompt", "f_tags": "f_tag",
-    "f_countries": "f_country",
+    "f_countries": "f_country", "f_prompt_contains": "f_prompt_has",  # text in the prompt (many prompts)
     "f_dates": "f_date", "by": "by",
     "answer_task": "answer",  # the answer open on the Answers page (one task id)
 }
