@@ -5,7 +5,8 @@ kept in the archive (settings as the app reads them, :mod:`core.config`: ``.stre
 then the environment; ``--archive URL`` overrides it, ``--no-archive`` and ``--demo`` leave it
 alone), and an archived completed result is never requested again: a scheduled ``fetch`` keeps results past the API's 30
 days. ``collect`` archives every task ``tasks_ready`` lists (:mod:`core.collect`): the scheduled job
-that needs no ids. ``report`` with no ids reports the whole archive; ``archive export|import`` move it.
+that needs no ids. ``report`` with no ids reports the whole archive; ``archive export|import`` move it and ``archive rebuild``
+writes its facts again from the raw replies.
 Without ``--engine`` each id's engine is found (Gemini, ChatGPT, Claude: at most one request
 per engine and id). Exit status: 0 done (pending, expired or not-found ids included), 1 the
 batch stopped on an account-wide error (credentials, balance, cost limit: one line, no
@@ -19,6 +20,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -86,12 +88,15 @@ def _parser() -> argparse.ArgumentParser:
                          "(YYYY-MM-DD) or ISO date-time (UTC)")
     collect.add_argument("--print-interval", action="store_true", help="print the schedule's interval in seconds "
                          "(AIVIS_COLLECT_EVERY_MINUTES x 60) and exit: for a shell loop's sleep")
-    archive = commands.add_parser("archive", help="export or import the archive (JSON Lines)")
+    archive = commands.add_parser("archive", help="export or import the archive (JSON Lines), rebuild its facts")
     actions = archive.add_subparsers(dest="action", required=True)
     actions.add_parser("export", parents=[store], help="write every archived row to FILE (- for stdout)") \
         .add_argument("file", metavar="FILE|-")
     actions.add_parser("import", parents=[store], help="add the rows of an exported FILE (- for stdin)") \
         .add_argument("file", metavar="FILE|-")
+    actions.add_parser("rebuild", parents=[store], help="write the facts (tables read by the pages) again from "
+                       "the raw replies: rows lacking current ones, or every row with --all") \
+        .add_argument("--all", action="store_true", help="rebuild every row, not only those lacking current facts")
     commands.add_parser("check", parents=[store], help="check the configuration: credentials (one free call), "
                         "archive (write and read), access gate; exit 1 if any check fails")
     return parser
@@ -250,8 +255,10 @@ def _collect_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _archive_command(args: argparse.Namespace, settings: Settings) -> int:
-    """``archive export FILE|-`` and ``archive import FILE|-``."""
+    """``archive export FILE|-``, ``archive import FILE|-`` and ``archive rebuild [--all]``."""
     archive = _open_archive(args, settings)
+    if args.action == "rebuild":
+        return _rebuild(archive, args.all)
     if args.action == "export":
         if args.file == "-":
             lines = archive.export_jsonl(sys.stdout)
@@ -279,6 +286,17 @@ def _archive_command(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(f"{args.file} is not UTF-8 text (an archive export is JSON Lines)") from None
     print(f"imported {changed} new or updated rows into {archive.where} "
           f"(now {archive.count()} completed results)", file=sys.stderr)
+    return 0
+
+
+def _rebuild(archive: Archive, everything: bool) -> int:
+    """``archive rebuild``: progress per chunk and one summary line, to stderr."""
+    def progress(done: int, total: int) -> None:
+        print(f"rebuilt {done}/{total}", file=sys.stderr, flush=True)
+
+    started = time.monotonic()
+    rows = archive.rebuild_facts(everything=everything, progress=progress)
+    print(f"rebuilt {rows} rows in {time.monotonic() - started:.1f} s ({archive.where})", file=sys.stderr)
     return 0
 
 

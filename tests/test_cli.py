@@ -11,6 +11,9 @@ import io
 import json
 import os
 import pathlib
+import re
+import shutil
+import sqlite3
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -287,3 +290,25 @@ def test_fetch_reads_the_secrets_file_like_check_does(fake_api, sample, cli_env,
         **cli_env, "PYTHONPATH": str(ROOT)}})
     assert fetched.returncode == 0, fetched.stderr
     assert fetched.stdout.split("\t")[:3] == [task_id, "chat_gpt", "completed"]
+
+
+def test_archive_rebuild(cli_env, tmp_path):
+    """An archive from the released code (schema 1): ``archive rebuild`` writes the facts of its rows, then of
+    none, then (``--all``) of every row again; progress and one summary line on stderr."""
+    schema1 = ROOT / "tests" / "data" / "archive_schema1.sqlite"
+    shutil.copyfile(schema1, tmp_path / "archive.sqlite")
+    rows = sqlite3.connect(schema1).execute("SELECT count(*) FROM aivis_tasks").fetchone()[0]
+    first = run_cli(["archive", "rebuild"], cli_env)
+    assert first.returncode == 0 and first.stdout == "", first.stderr
+    lines = first.stderr.splitlines()
+    assert lines[:-1] == [f"rebuilt {rows}/{rows}"]  # one chunk
+    assert re.fullmatch(rf"rebuilt {rows} rows in \d+\.\d s \(sqlite:///.*archive\.sqlite\)", lines[-1]), lines
+    again = run_cli(["archive", "rebuild"], cli_env)
+    assert again.returncode == 0 and again.stderr.startswith("rebuilt 0 rows in "), again.stderr
+    everything = run_cli(["archive", "rebuild", "--all"], cli_env)
+    assert everything.returncode == 0 and f"rebuilt {rows} rows in " in everything.stderr.splitlines()[-1]
+
+    (tmp_path / "broken.sqlite").write_bytes(b"\x00garbage" * 2048)
+    broken = run_cli(["archive", "rebuild", "--archive", f"sqlite:///{tmp_path / 'broken.sqlite'}"], cli_env)
+    assert broken.returncode == 3 and "not a database" in broken.stderr and "Traceback" not in broken.stderr
+    assert run_cli(["archive", "rebuild", "--everything"], cli_env).returncode == 2

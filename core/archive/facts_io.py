@@ -3,15 +3,22 @@ and moving an archive's schema forward. Every function runs inside a transaction
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from core import model
-from core.archive.facts import FACTS_VERSION, FactRows, fact_rows
-from core.archive.records import chunks, stored_outcome
+from core.archive.facts import FACTS_VERSION, FactRows
+from core.archive.records import FACTS, chunks, row_of, stored_outcome
 from core.archive.schema import (CHUNK, FACT_COLUMNS, FACT_TABLES, answers_table, citations_table,
                                  fan_out_table, tasks_table)
 from core.model import TaskOutcome
+
+# What a rebuild writes again: the reading's facts, and its status and filter columns, which change with it
+# (a reply an older version took for an answer may read as failed now: no model, date or prompt then).
+REREAD = (*FACT_COLUMNS, "status", "status_code", "status_message", "task_datetime", "model", "tag", "prompt",
+          "prompt_hash")
 
 
 def write_facts(conn: Connection, facts: dict[str, FactRows]) -> None:
@@ -32,7 +39,8 @@ def rebuild_batch(conn: Connection, after: str, everything: bool) -> tuple[int, 
     unless ``everything``); returns how many rows and the last id (None when no row was left).
 
     A stored reply that no longer reads as an answer (written by an older version) is marked failed,
-    saying why, so it is neither counted nor shown, and the next load asks the API again.
+    saying why, with the filter columns of a failure (no model, date, tag or prompt), so it is neither
+    counted nor shown, and the next load asks the API again.
     """
     t = tasks_table.c
     stmt = sa.select(t.task_id, t.engine, t.status, t.status_code, t.status_message, t.task).where(t.task_id > after)
@@ -47,11 +55,11 @@ def rebuild_batch(conn: Connection, after: str, everything: bool) -> tuple[int, 
             outcome = stored_outcome(task_id, engine, task)
         else:  # no reading: pending, failed, or a malformed reply kept for the record
             outcome = TaskOutcome(task_id, engine, status, code, message or "")
-        facts[task_id] = found = fact_rows(outcome)
-        updates.append({"key": task_id, **found.columns, "status": outcome.status,
-                        "status_message": outcome.status_message[:2000]})
+        row = row_of(outcome, datetime.min)  # the columns a save of this reading writes (fetched_at is kept)
+        facts[task_id] = row[FACTS]
+        updates.append({"key": task_id, **{name: row[name] for name in REREAD}})
     conn.execute(sa.update(tasks_table).where(t.task_id == sa.bindparam("key")).values(
-        {name: sa.bindparam(name) for name in (*FACT_COLUMNS, "status", "status_message")}), updates)
+        {name: sa.bindparam(name) for name in REREAD}), updates)
     write_facts(conn, facts)
     return len(rows), rows[-1][0]
 
