@@ -19,6 +19,7 @@ ENGINE_CHOICES = [DETECT, *model.ENGINES, "perplexity"]
 SOURCES = {"paste": ":material/content_paste: Paste ids", "upload": ":material/upload_file: Upload a file",
            "ready": ":material/checklist: Ready tasks", "archive": ":material/inventory_2: Archive"}
 MAX_ID_FILE_BYTES = 5 * 1024 * 1024  # about 130,000 ids
+MAX_BROWSER_EXPORT = 20_000  # archived rows a browser download may hold (about 50 MB); beyond it, the CLI streams
 
 
 def _engine_label(choice: str) -> str:
@@ -124,7 +125,7 @@ def _collection(store: Archive, config) -> None:
     minutes = int((utcnow() - last.finished).total_seconds() // 60)
     st.text(f"Last collected {last.finished:%Y-%m-%d %H:%M} UTC ({counted(minutes, 'minute')} ago): {counted(last.new, 'new result')} of "
             f"{last.listed} listed{' (stopped early)' if last.error else ''}; "
-            f"{counted(store.count_fetched_since(last.finished), 'answer')} arrived since.")
+            f"{counted(data.arrived_since(config, store, last.finished), 'answer')} arrived since.")
     if minutes > 2 * config.collect_every_minutes:
         st.warning(f"No collection for over {2 * config.collect_every_minutes} minutes (twice "
                    "AIVIS_COLLECT_EVERY_MINUTES): is the collector running? See docs/deploy.md.",
@@ -183,7 +184,7 @@ else:
         st.error(md_text(view.archive_error, limit=1000), icon=":material/database:")
     else:
         _collection(store, view.settings)
-        facets = store.facets()
+        facets, rows = data.archive_summary(view.settings, store)
         span = f", answered {facets.first:%Y-%m-%d} to {facets.last:%Y-%m-%d}" if facets.count else ""
         st.text(f"{counted(facets.count, 'completed answer')} archived{span}; engines: "
                 f"{', '.join(map(model.engine_label, facets.engines)) or 'none'}; models: {len(facets.models)}; "
@@ -191,9 +192,14 @@ else:
         st.button("Open everything in the archive", icon=":material/inventory_2:", key="w_open_archive",
                   on_click=_open_whole_archive, disabled=not facets.count,
                   help="Filter it by engine, model, prompt, tag and date in the sidebar.")
-        st.download_button("Export the archive (JSON lines)", lambda: _export_archive(store), key="w_export",
-                           file_name="aivis-archive.jsonl", mime="application/jsonl", on_click="ignore",
-                           icon=":material/download:")
+        if rows <= MAX_BROWSER_EXPORT:
+            st.download_button("Export the archive (JSON lines)", lambda: _export_archive(store), key="w_export",
+                               file_name="aivis-archive.jsonl", mime="application/jsonl", on_click="ignore",
+                               icon=":material/download:")
+        else:
+            st.caption(f"The archive holds {rows:,} rows: too many for a browser download (the server would hold "
+                       "the whole file in memory). Export it where the archive is, streaming: "
+                       "`python -m core archive export aivis-archive.jsonl`.")
         st.file_uploader("Import an archive export (JSON lines)", type=["jsonl"], key="w_import")
         st.button("Import", on_click=_import_archive, key="w_import_button", icon=":material/upload:")
 

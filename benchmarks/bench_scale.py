@@ -15,7 +15,7 @@ dropped first), each step runs in its own process, watched by this one (``--step
 import always runs, since each size starts from an empty archive):
 
 1. import: ``Archive.import_jsonl`` of the file's first N lines: tasks/s, peak RSS;
-2. open: ``Archive.query()`` then ``core.tables.build_tables``: seconds, RSS, peak;
+2. open: ``Archive.tables()`` (every completed answer read from the stored facts): seconds, RSS, peak;
 3. report: ``python -m core report --format json`` with ``AIVIS_ARCHIVE_URL`` set: seconds, peak RSS;
 4. page: one viewer, Streamlit's AppTest on ``app.py?source=archive`` with the demo's brands and
    competitors in the URL (dummy credentials, an API address where nothing listens: nothing leaves

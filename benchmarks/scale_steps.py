@@ -92,16 +92,13 @@ def step_import(url: str, export: Path, count: int, out: Results, **_) -> None:
 
 
 def step_open(url: str, out: Results, **_) -> None:
+    """The archive view's read: every completed answer's tables from the stored facts (``Archive.tables``)."""
     from core.archive import Archive
-    from core.tables import build_tables
     with Archive(url) as store:
         started = time.perf_counter()
-        outcomes = store.query()
-        query_seconds = time.perf_counter() - started
-        built = build_tables(outcomes)
+        built = store.tables()
         seconds = time.perf_counter() - started
-    out.save(seconds=seconds, query=query_seconds, build=seconds - query_seconds,
-             answers=len(built.answers), citations=len(built.citations), fan_out=len(built.fan_out))
+    out.save(seconds=seconds, answers=len(built.answers), citations=len(built.citations), fan_out=len(built.fan_out))
 
 
 # -- the app, as viewers use it -------------------------------------------------------------------------

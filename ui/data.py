@@ -24,7 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from core import loader
-from core.archive import Archive, ArchiveError
+from core.archive import Archive, ArchiveError, Facets
 from core.client import Client
 from core.config import Settings
 from core.demo import DemoSource, demo_ids
@@ -67,6 +67,18 @@ def archive(config: Settings) -> tuple[Archive | None, str | None]:
         return _open_archive(config.archive_key, config.archive_url), None
     except ArchiveError as exc:  # not cached: the next run tries again
         return None, str(exc)
+
+
+def archive_summary(config: Settings, store: Archive) -> tuple[Facets, int]:
+    """What the archive spans (its facets) and how many rows it holds, kept per generation: the Load page
+    shows them on every rerun, and at a year's scale each is a scan."""
+    return memo("archive_summary", (config.archive_key, store.generation()),
+                lambda: (store.facets(), store.count(status=None)))
+
+
+def arrived_since(config: Settings, store: Archive, when) -> int:
+    """Completed answers archived after ``when`` (the last collection), kept per generation."""
+    return memo("arrived_since", (config.archive_key, store.generation(), when), lambda: store.count_fetched_since(when))
 
 
 def client(config: Settings) -> Client:

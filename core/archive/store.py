@@ -31,7 +31,7 @@ from core.config import DEFAULT_TASK_PRICES
 from core.ids import is_task_id
 from core.model import TaskOutcome
 from core.redact import MASK, mask_url, secrets_in
-from core.tables import Tables
+from core.tables import Tables, build_tables
 
 class Archive:
     """A task-result store at a SQLAlchemy URL; implements :class:`core.loader.Store`.
@@ -132,7 +132,10 @@ class Archive:
         filters), read from the stored facts in the database: no reply is parsed again. Rows whose facts
         are not written yet (an archive from before them) are rebuilt first."""
         if self.stale_facts():
-            self.rebuild_facts()
+            try:
+                self.rebuild_facts()
+            except ArchiveError:  # a read-only archive: read from the raw replies instead
+                return build_tables(self.query(engines, models, tags, since, until, statuses), prices)
         with self._guard("cannot be read"), self._read() as conn:
             return read_tables(conn, self._filters(engines, models, tags, since, until, statuses), prices)
 
