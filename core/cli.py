@@ -23,6 +23,7 @@ import sys
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import Iterable
 
 from core import errors, export, metrics
 from core.brands import BrandsFileError, load_brands
@@ -225,10 +226,20 @@ def _archive_report(args: argparse.Namespace, settings: Settings, engine: str | 
     if args.no_archive:
         raise UsageError("no task ids given (with --no-archive there is no archive to report)")
     archive = _open_archive(args, settings)
-    outcomes = archive.query(engines=[engine] if engine else None, models=args.model,
-                             tags=args.tag, since=args.since, until=args.until)
-    print(f"archive {archive.where}: {len(outcomes)} completed results match", file=sys.stderr)
-    _report(args, outcomes, settings)
+    filters = dict(engines=[engine] if engine else None, models=args.model, tags=args.tag, since=args.since,
+                   until=args.until)
+    tasks = (_task_entry(*row) for row in archive.task_rows(**filters))  # read only if written
+    if args.format == "json" and not args.tracked:  # counted in the database, the task list streamed
+        counts = archive.counts(**filters)
+        print(f"archive {archive.where}: {counts['tasks']} completed results match", file=sys.stderr)
+        summary = _json_summary(counts, archive.domain_counts(**filters),
+                                archive.usage_totals(settings.task_prices, **filters))
+        export.write_json_streamed(sys.stdout.write, {"tasks": [], **summary}, "tasks", tasks)
+        print()
+        return 0
+    tables = archive.tables(**filters, prices=settings.task_prices)
+    print(f"archive {archive.where}: {len(tables.tasks)} completed results match", file=sys.stderr)
+    _report_tables(args, tables, tasks)
     return 0
 
 
@@ -384,7 +395,30 @@ def _brand_report(args: argparse.Namespace, tables) -> list[dict] | None:
 
 
 def _report(args: argparse.Namespace, outcomes: list[TaskOutcome], settings: Settings) -> None:
-    tables = build_tables(outcomes, settings.task_prices)
+    _report_tables(args, build_tables(outcomes, settings.task_prices),
+                   (_task_entry(o.task_id, o.engine, o.status_code, o.status, o.status_message,
+                                o.record.model if o.record else None) for o in outcomes))
+
+
+def _task_entry(task_id: str, engine: str, status_code: int | None, status: str, status_message: str,
+                model_name: str | None) -> dict:
+    """One task of the JSON report's ``tasks`` list."""
+    return {"id": task_id, "engine": engine, "status_code": status_code, "status": status,
+            "status_message": status_message, "model_name": model_name}
+
+
+def _json_summary(counts: dict, domains, usage: dict) -> dict:
+    """The JSON report after its ``tasks``: ``counts`` (of :meth:`Archive.counts`' keys), cited domains
+    (:func:`core.metrics.domain_counts`) and usage totals."""
+    return {"counts": {name: counts[name] for name in ("tasks", "completed", "citations", "fan_out_queries")},
+            "domains": [{"domain": row.domain, "citations": int(row.citations), "answers": int(row.answers)}
+                        for row in domains.itertuples()],
+            "usage": usage}
+
+
+def _report_tables(args: argparse.Namespace, tables, tasks: Iterable[dict]) -> None:
+    """The report of ``tables`` in ``args.format``; ``tasks``, one entry per row of ``tables.tasks``, is
+    read only by the JSON report."""
     domains = metrics.domain_counts(tables.citations, len(tables.answers))
     if args.format == "csv" and args.table in BRAND_TABLES:
         _brand_report(args, tables)
@@ -392,7 +426,7 @@ def _report(args: argparse.Namespace, outcomes: list[TaskOutcome], settings: Set
     if args.format in REVIEW_FORMATS:
         filters = {"Engine": args.engine, "Since": args.since, "Until": args.until,
                    "Models": ", ".join(args.model or []), "Tags": ", ".join(args.tag or [])}
-        scope = Scope.of(tables, len(outcomes), args.tracked, {k: str(v) for k, v in filters.items() if v}, args.demo)
+        scope = Scope.of(tables, len(tables.tasks), args.tracked, {k: str(v) for k, v in filters.items() if v}, args.demo)
         found = build_review(tables, brand_presence(tables.answers, tables.citations, args.tracked), scope)
         sys.stdout.write(report_html(found) if args.format == "html" else report_markdown(found))
         return
@@ -401,16 +435,9 @@ def _report(args: argparse.Namespace, outcomes: list[TaskOutcome], settings: Set
         sys.stdout.flush()
         sys.stdout.buffer.write(export.to_csv(frame))  # defused and quoted as the app's downloads
         return
-    report = {
-        "tasks": [{"id": o.task_id, "engine": o.engine, "status_code": o.status_code, "status": o.status,
-                   "status_message": o.status_message, "model_name": o.record.model if o.record else None}
-                  for o in outcomes],
-        "counts": {"tasks": len(outcomes), "completed": len(tables.answers),
-                   "citations": len(tables.citations), "fan_out_queries": len(tables.fan_out)},
-        "domains": [{"domain": row.domain, "citations": int(row.citations), "answers": int(row.answers)}
-                    for row in domains.itertuples()],
-        "usage": metrics.usage_totals(tables.tasks),
-    }
+    counts = {"tasks": len(tables.tasks), "completed": len(tables.answers), "citations": len(tables.citations),
+              "fan_out_queries": len(tables.fan_out)}
+    report = {"tasks": list(tasks), **_json_summary(counts, domains, metrics.usage_totals(tables.tasks))}
     if args.tracked:
         report["brands"] = _brand_report(args, tables)
     json.dump(report, sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)  # strict JSON

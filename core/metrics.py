@@ -1,6 +1,8 @@
 """Summaries shared by the CLI and the pages; each says what it counts and out of how many."""
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from core.tables import TOKEN_FIELDS, completed_tasks
@@ -28,16 +30,21 @@ def usage_totals(tasks: pd.DataFrame) -> dict[str, float | int | None]:
     """Over completed tasks: tokens; ``money_spent`` (exact, the model provider's charge);
     ``task_cost`` (DataForSEO's price where replies report one, else None); ``task_cost_estimated``
     (the price table's estimate for the tasks that report none); ``total_spend`` (all of it, never
-    below money_spent) and ``total_spend_is_estimate``."""
+    below money_spent) and ``total_spend_is_estimate``. Sums are exact, rounded once (``math.fsum``): a float
+    sum rounds at every row, so a total on a half cent-millionth would round up or down with the rows'
+    order (the archive's SQL totals, :mod:`core.archive.aggregates`, are exact the same way)."""
     completed = completed_tasks(tasks)
     reported = completed["task_cost"].dropna()
     estimated = completed[completed["spend_estimated"].astype(bool)]
     totals = {field: int(completed[field].sum()) for field in TOKEN_FIELDS}
-    return {**totals, "money_spent": round(float(completed["money_spent"].sum()), 6),
-            "task_cost": round(float(reported.sum()), 6) if len(reported) else None,
-            "task_cost_estimated": round(float(estimated["task_price"].sum()), 6),
-            "total_spend": round(float(completed["spend"].sum()), 6),
+    return {**totals, "money_spent": _total(completed["money_spent"]),
+            "task_cost": _total(reported) if len(reported) else None,
+            "task_cost_estimated": _total(estimated["task_price"]), "total_spend": _total(completed["spend"]),
             "total_spend_is_estimate": bool(len(estimated))}
+
+
+def _total(amounts: pd.Series) -> float:
+    return round(math.fsum(amounts.astype(float)), 6)
 
 
 def role_of(domain: str, brands: list[str], competitors: list[str]) -> str:

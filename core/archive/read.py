@@ -7,13 +7,13 @@ row's context (engine, model, prompt, date) is taken from its task's row, sharin
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from core.archive.schema import answers_table, citations_table, fan_out_table, tasks_table
+from core.archive.schema import CHUNK, answers_table, citations_table, fan_out_table, tasks_table
 from core.model import COMPLETED
 from core.tables import COLUMNS, CONTEXT, TOKEN_FIELDS, Tables, add_spend, typed
 
@@ -21,10 +21,20 @@ _NOT_NULL = {**dict.fromkeys(TOKEN_FIELDS, 0), "money_spent": 0.0, "citations": 
              "unknown_items": 0}  # a task without a reading (pending, failed) has no usage, as in build_tables
 
 
+TASK_ROW = ("task_id", "engine", "status_code", "status", "status_message", "model")
+ORDER = (tasks_table.c.task_datetime.is_(None), tasks_table.c.task_datetime, tasks_table.c.task_id)  # oldest answer first
+
+
+def task_rows(conn: Connection, where: list[Any]) -> Iterator[sa.Row]:
+    """The ``TASK_ROW`` columns of the tasks matching ``where``, oldest answer first, fetched in chunks
+    (memory stays flat whatever their number)."""
+    stmt = sa.select(*(tasks_table.c[name] for name in TASK_ROW)).where(*where).order_by(*ORDER)
+    yield from conn.execution_options(yield_per=CHUNK).execute(stmt)
+
+
 def read_tables(conn: Connection, where: list[Any], prices: Mapping[str, float]) -> Tables:
     """The four tables of the tasks matching ``where`` (conditions on ``aivis_tasks``), oldest answer first."""
-    t = tasks_table.c
-    order = (t.task_datetime.is_(None), t.task_datetime, t.task_id)
+    t, order = tasks_table.c, ORDER
     columns = [t.task_datetime.label(name) if name == "datetime" else t[name]
                for name in COLUMNS["tasks"] if name not in ("task_price", "spend", "spend_estimated")]
     tasks = pd.DataFrame(conn.execute(sa.select(*columns).where(*where).order_by(*order)).all(),

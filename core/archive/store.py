@@ -5,10 +5,13 @@ import hashlib
 import json
 import sqlite3
 import uuid
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any, Iterable, Mapping
+from typing import IO, Any, Iterable, Iterator, Mapping
+
+import pandas as pd
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -25,7 +28,8 @@ from core.archive.records import (FACTS, LAST_COLLECTION, CollectionRecord, Face
                                   text_writer, utcnow)
 from core.archive.schema import (BUSY_TIMEOUT_SECONDS, CHUNK, LOCK_ID, REF_LENGTH, SCHEMA_VERSION,
                                  GENERATION, UPDATABLE, ArchiveError, id_lists_table, meta_table, metadata, tasks_table)
-from core.archive.read import read_tables
+from core.archive import aggregates
+from core.archive.read import ORDER, read_tables, task_rows
 from core.config import ARCHIVE_ENV as ENV_VAR
 from core.config import DEFAULT_TASK_PRICES
 from core.ids import is_task_id
@@ -114,7 +118,7 @@ class Archive:
         t = tasks_table.c
         stmt = sa.select(t.task_id, t.engine, t.status, t.status_code, t.status_message, t.task)
         stmt = stmt.where(*self._filters(engines, models, tags, since, until, statuses))
-        stmt = stmt.order_by(t.task_datetime.is_(None), t.task_datetime, t.task_id)
+        stmt = stmt.order_by(*ORDER)
         with self._guard("cannot be read"), self._read() as conn:
             result = []
             for task_id, engine, status, code, message, task in conn.execute(stmt):
@@ -131,13 +135,36 @@ class Archive:
         """The tables of :func:`core.tables.build_tables` for the rows :meth:`query` would return (the same
         filters), read from the stored facts in the database: no reply is parsed again. Rows whose facts
         are not written yet (an archive from before them) are rebuilt first."""
-        if self.stale_facts():
-            try:
-                self.rebuild_facts()
-            except ArchiveError:  # a read-only archive: read from the raw replies instead
-                return build_tables(self.query(engines, models, tags, since, until, statuses), prices)
-        with self._guard("cannot be read"), self._read() as conn:
-            return read_tables(conn, self._filters(engines, models, tags, since, until, statuses), prices)
+        with self._facts(dict(engines=engines, models=models, tags=tags, since=since, until=until,
+                              statuses=statuses)) as (conn, where):
+            return read_tables(conn, where, prices)
+
+    # -- aggregates over the facts, in the database (keyword filters: those of :meth:`tables`) ----------
+    def task_rows(self, **filters) -> Iterator[sa.Row]:
+        """(task_id, engine, status_code, status, status_message, model) of the rows :meth:`query` returns,
+        in its order, streamed from the database."""
+        with self._facts(filters) as (conn, where):
+            yield from task_rows(conn, where)
+
+    def counts(self, **filters) -> dict[str, Any]:
+        """Tasks (and per status), completed answers, their citations and fan-out queries."""
+        with self._facts(filters) as (conn, where):
+            return aggregates.counts(conn, where)
+
+    def domain_counts(self, by: str = "domain", **filters) -> pd.DataFrame:
+        """:func:`core.metrics.domain_counts` of the filtered tables, counted in the database."""
+        with self._facts(filters) as (conn, where):
+            return aggregates.domain_counts(conn, where, by)
+
+    def usage_totals(self, prices: Mapping[str, float] = DEFAULT_TASK_PRICES, **filters) -> dict[str, Any]:
+        """:func:`core.metrics.usage_totals` of the filtered tables, summed in the database."""
+        with self._facts(filters) as (conn, where):
+            return aggregates.usage_totals(conn, where, prices)
+
+    def answers_per_period(self, period: str = "day", by: str = "engine", **filters) -> pd.DataFrame:
+        """Completed answers per period start and ``by``: see :func:`core.archive.aggregates.answers_per_period`."""
+        with self._facts(filters) as (conn, where):
+            return aggregates.answers_per_period(conn, where, period, by)
 
     def facets(self) -> Facets:
         """Distinct engines, models and tags, and the date span, of the completed results."""
@@ -425,7 +452,16 @@ class Archive:
         stmt = self._insert(meta_table).values(key=GENERATION, value=uuid.uuid4().hex)
         conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value}))
 
-    def _filters(self, engines, models, tags, since, until, statuses) -> list[Any]:
+    @contextmanager
+    def _facts(self, filters: dict[str, Any]) -> Iterator[tuple[Connection, list[Any]]]:
+        """A reading connection over current facts (stale rows rebuilt first) and ``filters``' conditions."""
+        if self.stale_facts():
+            self.rebuild_facts()
+        with self._guard("cannot be read"), self._read() as conn:
+            yield conn, self._filters(**filters)
+
+    def _filters(self, engines=None, models=None, tags=None, since=None, until=None,
+                 statuses=(model.COMPLETED,)) -> list[Any]:
         t, where = tasks_table.c, []
         for column, values in ((t.engine, engines), (t.model, models), (t.tag, tags), (t.status, statuses)):
             if values is not None:
