@@ -8,7 +8,7 @@ import streamlit as st
 from core import metrics, theme
 from core.tables import TOKEN_FIELDS
 from core.text import counted
-from ui import charts, data, shell, tables_ui
+from ui import charts, shell, tables_ui
 
 TOKEN_LABELS = {"input_tokens": "Input", "output_tokens": "Output", "reasoning_tokens": "Reasoning"}
 TOKEN_COLORS = {TOKEN_LABELS[field]: color for field, color in theme.TOKEN_COLORS.items()}

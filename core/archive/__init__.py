@@ -20,8 +20,15 @@ the write lock when a write transaction begins; PostgreSQL resolves conflicts ro
 Any failure to open, read or write is an :class:`ArchiveError` whose message names the
 archive (never with its password) and says what to do.
 
+Beside each raw reply the archive keeps its facts (schema 2): the usage columns of ``aivis_tasks`` and the
+rows of ``aivis_answers``, ``aivis_citations`` and ``aivis_fan_out``, written with the reply, so the pages
+and reports read tables and aggregates without parsing a reply again. The raw replies stay the source of
+truth: an archive written before the facts gains them on first use (or ``python -m core archive rebuild``).
+
 Modules: ``schema`` (tables, limits, :class:`ArchiveError`), ``records`` (rows from outcomes and back,
-pure), ``store`` (:class:`Archive`), ``errors`` (database errors as messages a person can act on).
+pure), ``facts`` (the facts of an outcome, pure), ``facts_io`` (writing and rebuilding them, migrating),
+``read`` (tables from the facts), ``aggregates`` (counts and sums in SQL), ``connect`` (engines and write
+transactions), ``store`` (:class:`Archive`), ``errors`` (database errors as messages a person can act on).
 """
 from __future__ import annotations
 

@@ -47,6 +47,7 @@ tasks_table = sa.Table(
     sa.Column("unknown_items", sa.Integer),
     sa.Column("facts", sa.Integer, comment="the FACTS_VERSION that wrote this row's facts; null: not written"),
     sa.Index("ix_aivis_tasks_engine", "engine"),
+    sa.Index("ix_aivis_tasks_facts", "facts"),  # finding rows whose facts are stale, without a scan
     sa.Index("ix_aivis_tasks_status_datetime", "status", "task_datetime"),
     sa.Index("ix_aivis_tasks_model", "model"),
     sa.Index("ix_aivis_tasks_tag", "tag"),

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import uuid
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -14,19 +13,18 @@ from typing import IO, Any, Iterable, Iterator, Mapping
 import pandas as pd
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import URL, Connection, Engine
-from sqlalchemy.pool import StaticPool
 
 from core import model
+from core.archive.connect import WriteTransaction, is_memory, sqlite_engine
 from core.archive.errors import Guard, explain, parse_url
 from core.archive.facts_io import add_missing_columns, rebuild_batch, stale_count, write_facts
 from core.archive.records import (FACTS, LAST_COLLECTION, CollectionRecord, Facets, aware_utc, bound, chunks,
                                   imported_row, is_day, naive_utc, row_of, stored_outcome,
                                   text_writer, utcnow)
-from core.archive.schema import (BUSY_TIMEOUT_SECONDS, CHUNK, LOCK_ID, REF_LENGTH, SCHEMA_VERSION,
+from core.archive.schema import (CHUNK, LOCK_ID, REF_LENGTH, SCHEMA_VERSION,
                                  GENERATION, UPDATABLE, ArchiveError, id_lists_table, meta_table, metadata, tasks_table)
 from core.archive import aggregates
 from core.archive.read import ORDER, read_tables, task_rows
@@ -35,7 +33,7 @@ from core.config import DEFAULT_TASK_PRICES
 from core.ids import is_task_id
 from core.model import TaskOutcome
 from core.redact import MASK, mask_url, secrets_in
-from core.tables import Tables, build_tables
+from core.tables import Tables
 
 class Archive:
     """A task-result store at a SQLAlchemy URL; implements :class:`core.loader.Store`.
@@ -331,50 +329,20 @@ class Archive:
 
     def _sqlite_engine(self) -> Engine:
         database = self.url.database or ""
-        memory = database in ("", ":memory:") or "mode=memory" in database or database.startswith("file::memory:")
-        options: dict[str, Any] = {"connect_args": {"timeout": BUSY_TIMEOUT_SECONDS,
-                                                    "check_same_thread": False}}
-        if memory:
-            options["poolclass"] = StaticPool  # one shared in-memory database
-        elif self.url.query.get("uri") or database.startswith("file:"):
-            pass  # an SQLite URI filename (file:...?mode=ro): SQLite reads it as given
-        else:
-            self.path = Path(database).expanduser()
+        if not is_memory(database) and not (self.url.query.get("uri") or database.startswith("file:")):
+            self.path = Path(database).expanduser()  # a file (not an SQLite URI such as file:...?mode=ro)
             self.url = self.url.set(database=str(self.path))
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise self._error("cannot be created", exc) from None
-        engine = sa.create_engine(self.url, **options)
-
-        @event.listens_for(engine, "connect")
-        def _connect(dbapi_connection, _record) -> None:
-            dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
-            cursor = dbapi_connection.cursor()
-            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
-            try:
-                if not memory:
-                    cursor.execute("PRAGMA journal_mode = WAL")
-            except sqlite3.OperationalError as exc:
-                if "readonly" not in str(exc):  # a read-only archive is read in its own journal mode
-                    raise
-            finally:
-                cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _begin(conn: Connection) -> None:
-            # A write transaction takes the write lock up front (waiting up to the busy
-            # timeout), so it can never fail half-way on a lock another writer holds.
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("aivis_write")
-                                 else "BEGIN")
-
-        return engine
+        return sqlite_engine(self.url)
 
     def _read(self):
         return self.engine.connect()
 
     def _write(self):
-        return _WriteTransaction(self.engine)
+        return WriteTransaction(self.engine)
 
     def _insert(self, table: sa.Table):
         return (sqlite.insert if self.engine.dialect.name == "sqlite" else pg.insert)(table)
@@ -431,16 +399,19 @@ class Archive:
                 by_id[row["task_id"]] = row
         ordered = [by_id[task_id] for task_id in sorted(by_id)]  # one lock order: no deadlocks
         changed = 0
+        stmt = self._insert(tasks_table)
+        stored, new = tasks_table.c, stmt.excluded
+        stmt = stmt.on_conflict_do_update(  # one statement, compiled once: executed with many rows
+            index_elements=["task_id"],
+            set_={name: new[name] for name in UPDATABLE},
+            where=sa.and_(*(stored.status != final for final in model.FINAL_STATUSES),  # no IN: executemany
+                          sa.or_(*(new.status == final for final in model.FINAL_STATUSES),
+                                 stored.fetched_at < new.fetched_at))
+        ).returning(stored.task_id)
         for chunk in chunks(ordered):
             facts = {row["task_id"]: row[FACTS] for row in chunk}
-            stmt = self._insert(tasks_table).values([{k: v for k, v in row.items() if k != FACTS} for row in chunk])
-            stored, new = tasks_table.c, stmt.excluded
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["task_id"],
-                set_={name: new[name] for name in UPDATABLE},
-                where=sa.and_(stored.status.not_in(model.FINAL_STATUSES),
-                              sa.or_(new.status.in_(model.FINAL_STATUSES), stored.fetched_at < new.fetched_at)))
-            written = [task_id for (task_id,) in conn.execute(stmt.returning(stored.task_id))]
+            written = [task_id for (task_id,) in conn.execute(stmt, [{k: v for k, v in row.items() if k != FACTS}
+                                                                      for row in chunk])]
             write_facts(conn, {task_id: facts[task_id] for task_id in written})
             changed += len(written)
         if changed:
@@ -483,28 +454,3 @@ class Archive:
         for secret in self._secrets:
             text = text.replace(secret, MASK)
         return text
-
-
-class _WriteTransaction:
-    """``with``: a connection in a write transaction (BEGIN IMMEDIATE on SQLite), committed on success."""
-
-    def __init__(self, engine: Engine):
-        self.engine = engine
-
-    def __enter__(self) -> Connection:
-        self.conn = self.engine.connect().execution_options(aivis_write=True)
-        try:
-            self.tx = self.conn.begin()
-        except BaseException:
-            self.conn.close()
-            raise
-        return self.conn
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if exc_type is None:
-                self.tx.commit()
-            else:
-                self.tx.rollback()
-        finally:
-            self.conn.close()
