@@ -8,7 +8,7 @@ the archive, so a new session or a shared link does not request them again.
 What is computed from the tables is kept once per process (:func:`memo`), under the tables' key
 (what they were made from) and the inputs: sessions looking at the same data share it, and a
 session holds its inputs, not copies. The whole archive is read once per process and archive
-generation (:func:`archive_tables`): every viewer of it shares the same tables.
+generation (:class:`ArchiveView`): every viewer of it shares the same tables.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
@@ -51,6 +51,7 @@ class Loaded:
     batch: Batch
     tables: Tables
     from_archive: bool = False
+    refreshing: bool = False  # the archive changed: newer answers are being read behind these
 
 
 @st.cache_resource(show_spinner=False)
@@ -149,25 +150,71 @@ def memo(name: str, key: object, compute):
     return _shared().get(name, key, compute)
 
 
+SYNC_READ_ANSWERS = 50_000  # an archive up to this size is read again at once after a write (a few seconds)
+
+
 def _whole_archive(config: Settings, store: Archive | None, archive_error: str | None) -> Loaded:
     try:
         if store is not None:
-            return archive_tables(config.archive_key, store.generation(),
-                                  tuple(sorted(config.task_prices.items())), config.demo, store)
+            prices = tuple(sorted(config.task_prices.items()))
+            with st.spinner("Opening the archive ..."):
+                return _archive_view(config.archive_key, prices).get(store, store.generation(), config.demo)
     except ArchiveError as exc:
         archive_error = str(exc)
     return Loaded((), None, config.demo, Batch([], archive_error=archive_error), build_tables([]), True)
 
 
-@st.cache_resource(max_entries=2, show_spinner="Opening the archive ...")
-def archive_tables(archive_key: str, generation: str, prices: tuple, demo: bool, _store: Archive) -> Loaded:
-    """Every completed answer in the archive, read from its facts once per process and generation (a write
-    makes a new generation), shared by every viewer; older facts are rebuilt first."""
-    started = time.monotonic()
-    tables = _store.tables(prices=dict(prices)).keyed(f"archive:{archive_key}:{generation}:{prices}")
-    log.info("archive opened answers=%d citations=%d seconds=%.2f", len(tables.answers), len(tables.citations),
-             time.monotonic() - started)
-    return Loaded(tuple(tables.answers["task_id"]), None, demo, Batch([]), tables, True)
+class ArchiveView:
+    """The tables last read from one archive (every completed answer, from its facts), shared by every viewer.
+
+    A write gives the archive a new generation. A small archive is then read again at once; a large one in a
+    background thread, while viewers keep the tables they have, told that newer answers are on their way
+    (``Loaded.refreshing``): a collection every 30 minutes never makes a viewer wait for a year of answers.
+    """
+
+    def __init__(self, archive_key: str, prices: tuple):
+        self.archive_key, self.prices, self.lock, self.read_lock = archive_key, prices, threading.Lock(), threading.Lock()
+        self.read: tuple[str, Loaded] | None = None
+        self.reading: str | None = None  # the generation a background read is reading
+
+    def get(self, store: Archive, generation: str, demo: bool) -> Loaded:
+        read = self.read
+        if read is not None and read[0] == generation:
+            return read[1]
+        if read is not None and len(read[1].tables.answers) > SYNC_READ_ANSWERS:
+            with self.lock:
+                if self.reading != generation:
+                    self.reading = generation
+                    threading.Thread(target=self._read_behind, args=(store, generation, demo), daemon=True,
+                                     name="aivis-archive-read").start()
+            return replace(read[1], refreshing=True)
+        with self.read_lock:  # one read at a time: viewers arriving together wait for the same one
+            if self.read is None or self.read[0] != generation:
+                self.read = (generation, self._read_now(store, generation, demo))
+            return self.read[1]
+
+    def _read_behind(self, store: Archive, generation: str, demo: bool) -> None:
+        try:
+            loaded = self._read_now(store, generation, demo)
+        except ArchiveError as exc:  # the viewers keep what they have; the next run tries again
+            log.warning("archive not read again: %s", exc)
+            loaded = None
+        with self.lock:
+            if loaded is not None:
+                self.read = (generation, loaded)
+            self.reading = None
+
+    def _read_now(self, store: Archive, generation: str, demo: bool) -> Loaded:
+        started = time.monotonic()
+        tables = store.tables(prices=dict(self.prices)).keyed(f"archive:{self.archive_key}:{generation}:{self.prices}")
+        log.info("archive read answers=%d citations=%d seconds=%.2f", len(tables.answers), len(tables.citations),
+                 time.monotonic() - started)
+        return Loaded(tuple(tables.answers["task_id"]), None, demo, Batch([]), tables, True)
+
+
+@st.cache_resource(show_spinner=False)
+def _archive_view(archive_key: str, prices: tuple) -> ArchiveView:
+    return ArchiveView(archive_key, prices)
 
 
 def _load(ids: list[str], engine: str | None, config: Settings, store: Archive | None,

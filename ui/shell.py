@@ -146,7 +146,9 @@ def _status_line(config: Settings, loaded: Loaded, tables: Tables) -> None:
         st.warning(f"Archive unavailable, nothing was kept: {md_text(loaded.batch.archive_error, limit=1000)}",
                    icon=":material/database:")
     if loaded.from_archive:
-        st.caption(f"Everything in the archive: {counted(len(loaded.ids), 'completed answer')}.")
+        st.caption(f"Everything in the archive: {counted(len(loaded.ids), 'completed answer')}." + (
+            " The archive has changed since: its newer answers are being read and appear on a later rerun."
+            if loaded.refreshing else ""))
         return
     counts = loaded.batch.counts()
     if not loaded.ids:

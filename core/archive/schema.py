@@ -29,7 +29,6 @@ tasks_table = sa.Table(
     sa.Column("tag", sa.String(500)),
     sa.Column("prompt", sa.Text),
     sa.Column("prompt_hash", sa.String(16), comment="sha256 prefix of prompt: an index-safe key"),
-    sa.Column("task", sa.JSON(none_as_null=True), comment="the raw task dict, completed tasks only"),
     # The facts of the reply (core.tables.request_and_usage), null until written (schema 1 rows before rebuild):
     sa.Column("web_search", sa.Boolean),
     sa.Column("country", sa.String(200)),
@@ -46,6 +45,8 @@ tasks_table = sa.Table(
     sa.Column("fan_out_queries", sa.Integer),
     sa.Column("unknown_items", sa.Integer),
     sa.Column("facts", sa.Integer, comment="the FACTS_VERSION that wrote this row's facts; null: not written"),
+    # Last: SQLite stores a long reply on overflow pages, which a read of the columns before it never visits.
+    sa.Column("task", sa.JSON(none_as_null=True), comment="the raw task dict, completed tasks only"),
     sa.Index("ix_aivis_tasks_engine", "engine"),
     sa.Index("ix_aivis_tasks_facts", "facts"),  # finding rows whose facts are stale, without a scan
     sa.Index("ix_aivis_tasks_status_datetime", "status", "task_datetime"),

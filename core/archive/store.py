@@ -133,9 +133,9 @@ class Archive:
         """The tables of :func:`core.tables.build_tables` for the rows :meth:`query` would return (the same
         filters), read from the stored facts in the database: no reply is parsed again. Rows whose facts
         are not written yet (an archive from before them) are rebuilt first."""
-        with self._facts(dict(engines=engines, models=models, tags=tags, since=since, until=until,
-                              statuses=statuses)) as (conn, where):
-            return read_tables(conn, where, prices)
+        filters = dict(engines=engines, models=models, tags=tags, since=since, until=until)
+        with self._facts({**filters, "statuses": statuses}) as (conn, where):
+            return read_tables(conn, where, prices, narrowed=any(value is not None for value in filters.values()))
 
     # -- aggregates over the facts, in the database (keyword filters: those of :meth:`tables`) ----------
     def task_rows(self, **filters) -> Iterator[sa.Row]:
