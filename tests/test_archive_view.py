@@ -65,3 +65,27 @@ def test_a_large_archive_is_read_again_behind_the_viewers(tmp_path, monkeypatch)
             thread.join(10)
     after = view.get(store, generation, False)
     assert set(after.ids) == _answered(outcomes) and not after.refreshing
+
+
+def test_brand_mentions_are_scanned_once_per_answer_across_archive_reads(tmp_path, monkeypatch):
+    from core.demo import demo_brands
+    from core.mentions import mentions_table
+
+    store, outcomes = _archive(tmp_path)
+    half = len(outcomes) // 2
+    brands = demo_brands()
+    scanned = []
+    monkeypatch.setattr(data, "mentions_table", lambda answers, *a, **k: scanned.append(len(answers))
+                        or mentions_table(answers, *a, **k))
+    view, scan = data.ArchiveView("key", ()), data.MentionScan()
+    store.save(outcomes[:half])
+    first = scan.of(view.get(store, store.generation(), False).tables, brands)
+    store.save(outcomes[half:])
+    tables = view.get(store, store.generation(), False).tables
+    both = scan.of(tables, brands)
+    assert scan.of(tables, brands) is both  # a rerun: nothing scanned
+    assert scanned == [len(_answered(outcomes[:half])), len(_answered(outcomes)) - len(_answered(outcomes[:half]))]
+    whole = mentions_table(tables.answers, brands, snippets=False)  # the same rows as one scan of everything
+    key = ["task_id", "name"]
+    assert both.sort_values(key).reset_index(drop=True).equals(whole.sort_values(key).reset_index(drop=True))
+    assert len(first) < len(both)

@@ -14,7 +14,7 @@ import streamlit as st
 
 from core import theme, visibility
 from core.brands import BRAND, BrandSet
-from core.mentions import add_snippets, brand_presence, mentions_table
+from core.mentions import add_snippets, brand_presence
 from core.model import engine_label
 from core.text import counted
 from ui import charts, data, state, tables_ui
@@ -39,8 +39,7 @@ def presence(view, which: str) -> Facts:
     tables, brands, loaded = view.tables, view.brands, view.loaded.tables
     brands_key = (state.first("brands"), state.first("competitors"))
     # Every loaded answer is scanned once per brand set; a filter only picks rows of the scan.
-    scanned = data.memo("mentions", (loaded.key, brands_key),
-                        lambda: mentions_table(loaded.answers, brands, snippets=False))
+    scanned = data.mentions(view.loaded, brands, brands_key, view.settings.archive_key)
     mentions = scanned if tables.key == loaded.key else data.memo(
         "mentions_shown", (tables.key, brands_key), lambda: scanned[scanned["task_id"].isin(set(tables.answers["task_id"]))])
     everything = data.memo("presence", (tables.key, brands_key, view.by),

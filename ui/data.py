@@ -27,7 +27,9 @@ from core import loader
 from core.archive import Archive, ArchiveError, Facets
 from core.client import Client
 from core.config import Settings
+from core.brands import BrandSet
 from core.demo import DemoSource, demo_ids
+from core.mentions import mentions_table
 from core.model import Batch
 from core.tables import Tables, build_tables
 from core.text import counted
@@ -215,6 +217,45 @@ class ArchiveView:
 @st.cache_resource(show_spinner=False)
 def _archive_view(archive_key: str, prices: tuple) -> ArchiveView:
     return ArchiveView(archive_key, prices)
+
+
+class MentionScan:
+    """The brand mentions of every answer read so far from one archive, for one brand set: answers do not
+    change once archived, so a newer read of the archive scans only the answers it has not seen."""
+
+    def __init__(self):
+        self.lock, self.seen, self.found, self.shown = threading.Lock(), set(), None, ("", None)
+
+    def of(self, tables: Tables, brands: BrandSet) -> pd.DataFrame:
+        """The mentions in ``tables.answers``; kept under ``tables.key`` so a rerun costs nothing."""
+        with self.lock:
+            if self.shown[0] == tables.key:
+                return self.shown[1]
+            answers = tables.answers
+            new = answers[~answers["task_id"].isin(self.seen)] if self.seen else answers
+            if self.found is None or len(new):
+                scanned = mentions_table(new, brands, snippets=False)
+                self.found = scanned if self.found is None else pd.concat([self.found, scanned], ignore_index=True)
+                self.seen.update(new["task_id"])
+            shown = self.found
+            if len(self.seen) > len(answers):  # a reply no longer read as an answer: its rows are left out
+                shown = shown[shown["task_id"].isin(set(answers["task_id"]))]
+            self.shown = (tables.key, shown)
+            return shown
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _mention_scan(archive_key: str, brands_key: object) -> MentionScan:
+    return MentionScan()
+
+
+def mentions(loaded: Loaded, brands: BrandSet, brands_key: object, archive_key: str) -> pd.DataFrame:
+    """Where each loaded answer names a tracked brand (``core.mentions.mentions_table``, no snippets), scanned
+    once per brand set: per archive (new answers only after a write), else per loaded set of answers."""
+    if loaded.from_archive:
+        return _mention_scan(archive_key, brands_key).of(loaded.tables, brands)
+    return memo("mentions", (loaded.tables.key, brands_key),
+                lambda: mentions_table(loaded.tables.answers, brands, snippets=False))
 
 
 def _load(ids: list[str], engine: str | None, config: Settings, store: Archive | None,
