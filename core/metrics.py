@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from core.tables import TOKEN_FIELDS, completed_tasks
@@ -145,8 +146,11 @@ PERIODS = {"day": "D", "week": "W-SUN", "month": "M"}
 
 def period_start(datetimes: pd.Series, period: str) -> pd.Series:
     """The first UTC day (a date) of each timestamp's ``period``: ``day``, ``week`` (from Monday), ``month``."""
-    days = datetimes.dt.tz_convert("UTC").dt.tz_localize(None)
-    return days.dt.to_period(PERIODS[period]).dt.start_time.dt.date
+    days = datetimes.dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize()
+    codes, uniques = pd.factorize(days)  # the few distinct days, not every row, become date objects
+    starts = pd.Series(uniques).dt.to_period(PERIODS[period]).dt.start_time.dt.date.to_numpy(dtype=object)
+    return pd.Series(np.where(codes >= 0, starts[np.maximum(codes, 0)] if len(starts) else None, pd.NaT),
+                     index=datetimes.index, dtype=object)
 
 
 def spend_over_time(tasks: pd.DataFrame, by: str = "engine", amount: str = "spend",

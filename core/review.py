@@ -39,9 +39,10 @@ class Scope:
     def of(cls, tables: Tables, ids: int, brands: BrandSet, filters: dict[str, str] | None = None,
            demo: bool = False, made: datetime | None = None) -> "Scope":
         """The scope of ``tables``: engines and answer dates read from them."""
-        days = tables.answers["datetime"].dropna().dt.tz_convert("UTC").dt.date
-        engines = tuple(sorted({str(e) for e in tables.tasks["engine"].dropna()}))
-        return cls(ids, engines, min(days) if len(days) else None, max(days) if len(days) else None, brands,
+        dated = tables.answers["datetime"].dropna()
+        engines = tuple(sorted({str(e) for e in tables.tasks["engine"].dropna().unique()}))
+        first, last = (dated.min().tz_convert("UTC").date(), dated.max().tz_convert("UTC").date()) if len(dated) else (None, None)
+        return cls(ids, engines, first, last, brands,
                    {k: v for k, v in (filters or {}).items() if v}, demo,
                    made or datetime.now(timezone.utc))
 

@@ -79,7 +79,7 @@ def brand_summary(presence: pd.DataFrame, per_engine: bool = True, brands: Brand
                               "role": [b.role for b in missing], "avg_rank": np.nan,
                               **{c: 0 for c in (*COUNTS, "cited_not_named", "named_not_cited", "mentions")}})
         table = _with_rates(pd.concat([table, zeros], ignore_index=True) if len(table) else zeros)
-    order = {name: i for i, name in enumerate(brands.names() if brands else dict.fromkeys(table["name"]))}
+    order = {name: i for i, name in enumerate(brands.names() if brands else table["name"].unique())}
     table["mentions_total"] = table.groupby("engine")["mentions"].transform("sum")
     table["share_of_voice"] = (table["mentions"] / table["mentions_total"].where(table["mentions_total"] > 0)).astype(float)
     table = table.assign(_order=table["name"].map(order)).sort_values(["engine", "_order"], ignore_index=True)
@@ -88,8 +88,8 @@ def brand_summary(presence: pd.DataFrame, per_engine: bool = True, brands: Brand
 
 def choose_grain(datetimes: pd.Series) -> str:
     """``day`` when the answers span up to 14 calendar days, ``week`` up to 90, else ``month``."""
-    days = pd.to_datetime(datetimes, utc=True).dropna().dt.date
-    span = (max(days) - min(days)).days + 1 if len(days) else 0
+    days = pd.to_datetime(datetimes, utc=True).dropna()
+    span = (days.max().normalize() - days.min().normalize()).days + 1 if len(days) else 0
     return "day" if span <= 14 else "week" if span <= 90 else "month"
 
 
@@ -103,7 +103,7 @@ def visibility_over_time(presence: pd.DataFrame, grain: str | None = None, per_e
     grain = grain or choose_grain(dated["datetime"])
     dated = dated.assign(period=metrics.period_start(dated["datetime"], grain))
     table = _counted(dated, ["period", "engine", "name", "role"])
-    order = {name: i for i, name in enumerate(dict.fromkeys(presence["name"]))}
+    order = {name: i for i, name in enumerate(presence["name"].unique())}
     table = table.assign(_order=table["name"].map(order)).sort_values(["period", "engine", "_order"],
                                                                       ignore_index=True)
     return table[OVER_TIME_COLUMNS]
@@ -115,7 +115,7 @@ def prompt_engine_grid(presence: pd.DataFrame, tasks: pd.DataFrame, names: list[
     ``neither``; ``no answer`` when the cell has no completed answer. ``task_ids`` are the
     answers behind the cell (for ``no answer``, its pending or failed tasks, if any)."""
     if names is None:
-        names = list(dict.fromkeys(presence.loc[presence["role"] == BRAND, "name"]))
+        names = list(presence.loc[presence["role"] == BRAND, "name"].unique())
     ours = presence[presence["name"].isin(names)].groupby("task_id").agg(named=("named", "any"),
                                                                         cited=("cited", "any"))
     placed = tasks.dropna(subset=["prompt"]).assign(engine=lambda f: f["engine"].astype(object))
@@ -126,7 +126,7 @@ def prompt_engine_grid(presence: pd.DataFrame, tasks: pd.DataFrame, names: list[
     grid = placed.groupby(["prompt", "engine"], sort=False).agg(
         answers=("answered", "sum"), named=("named", "sum"), cited=("cited", "sum"),
         answer_ids=("answer_id", lambda s: s.dropna().tolist()), all_ids=("task_id", list))
-    cells = pd.MultiIndex.from_product([list(dict.fromkeys(placed["prompt"])), sorted(set(placed["engine"]))],
+    cells = pd.MultiIndex.from_product([list(placed["prompt"].unique()), sorted(set(placed["engine"]))],
                                        names=["prompt", "engine"])
     grid = grid.reindex(cells).reset_index()
     grid[["answers", "named", "cited"]] = grid[["answers", "named", "cited"]].fillna(0).astype(int)
