@@ -161,7 +161,8 @@ def run_size(backend: str, url: str, sqlite_file: Path | None, export: Path, cou
              args: argparse.Namespace) -> dict:
     """Every asked step on a fresh archive of ``count`` tasks. A step past a limit stops the size; a step
     that fails is reported and the next steps still run (unless it was the import: nothing to measure)."""
-    fresh_archive(url, sqlite_file)
+    if not args.keep_archive:
+        fresh_archive(url, sqlite_file)
     env = {**os.environ, "AIVIS_ARCHIVE_URL": url, "DATAFORSEO_LOGIN": "bench", "DATAFORSEO_PASSWORD": "bench",
            "DATAFORSEO_BASE_URL": NOWHERE, "PYTHONPATH": str(ROOT)}
     env.pop("AIVIS_DEMO_ONLY", None)
@@ -202,7 +203,9 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=10, help="viewers open at once in the viewers step, for "
                         "the RSS each extra one adds (each opens the archive: the step's time grows with them)")
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated steps to run, of {','.join(STEPS)} "
-                        "(import always runs: each size starts from an empty archive)")
+                        "(import always runs: each size starts from an empty archive, unless --keep-archive)")
+    parser.add_argument("--keep-archive", action="store_true", help="measure the archive the last run left in "
+                        "--workdir (one size, the one it holds) instead of importing a fresh one")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/aivis-bench-scale"))
     for hidden in ("--step", "--url", "--export", "--result"):  # a step's own process
         parser.add_argument(hidden, help=argparse.SUPPRESS)
@@ -214,7 +217,7 @@ def main() -> None:
     asked = {s.strip() for s in args.steps.split(",") if s.strip()}
     if asked - set(STEPS):
         parser.error(f"unknown steps: {', '.join(sorted(asked - set(STEPS)))} (steps: {', '.join(STEPS)})")
-    args.steps = [s for s in STEPS if s in asked | {"import"}]
+    args.steps = [s for s in STEPS if s in (asked if args.keep_archive else asked | {"import"})]
     if args.sessions < 2 and "viewers" in args.steps:
         parser.error("--sessions must be at least 2 (the viewers step measures what extra viewers add)")
     sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(","))
