@@ -29,13 +29,17 @@ NOWHERE = "http://127.0.0.1:9"  # the API address: nothing listens, nothing leav
 
 
 def profile(at, script: str, runs: int, lines: int) -> None:
+    """``runs`` reruns of ``script`` with the script's own thread (where AppTest runs it) under cProfile."""
+    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
     at.switch_page(script)
     at.run()
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(runs):
-        at.run()
-    profiler.disable()
+    profiler, run_script = cProfile.Profile(), ScriptRunner._run_script
+    ScriptRunner._run_script = lambda runner, rerun_data: profiler.runcall(run_script, runner, rerun_data)
+    try:
+        for _ in range(runs):
+            at.run()
+    finally:
+        ScriptRunner._run_script = run_script
     print(f"\n## {script}: {runs} reruns under cProfile")
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(lines)
 

@@ -19,14 +19,14 @@ if citations.empty:
 
 drawn = (view.tables.key, by)  # what the figures below depend on
 counts = data.memo("domain_counts", drawn, lambda: metrics.domain_counts(citations, view.answers_total, by=by))
-citing_answers = citations["task_id"].nunique()
+citing_answers, unlinked, redirects = data.memo("domain_figures", drawn, lambda: (
+    citations["task_id"].nunique(), int(citations[by].isna().sum()), int(citations["is_redirect"].sum())))
 row = shell.metric_row()
-unlinked = int(citations[by].isna().sum())
 row.metric("Citations", len(citations), help="Annotations in the completed answers shown; shares are out of all "
          "of them." + (f" {unlinked} have no http(s) link to credit to a site." if unlinked else ""))
 row.metric(f"Cited {by}s", len(counts))
 row.metric("Answers citing anything", f"{citing_answers} of {view.answers_total}")
-row.metric("Gemini redirects resolved", f"{int(citations['is_redirect'].sum())}",
+row.metric("Gemini redirects resolved", f"{redirects}",
          help="Vertex AI redirect links credited to the real site (direct_url, else title).")
 
 top_n = st.slider("Sites shown", 5, 50, 15, key="w_top_n")
@@ -70,8 +70,9 @@ charts.plotly_chart(charts.cached("domains_heatmap", (drawn, top_n), _heat), "do
 
 st.subheader("The citations behind a site")
 chosen = st.selectbox(f"Cited {by}", counts[by], key="w_trace_domain")
-behind = citations[citations[by] == chosen]
-st.caption(f"{counted(len(behind), 'citation')} of {md_text(chosen)} in {counted(behind['task_id'].nunique(), 'answer')}.")
+behind, behind_answers = data.memo("domain_citations", (drawn, chosen), lambda: (
+    (rows := citations[citations[by] == chosen]), rows["task_id"].nunique()))
+st.caption(f"{counted(len(behind), 'citation')} of {md_text(chosen)} in {counted(behind_answers, 'answer')}.")
 tables_ui.table(behind, "citations-of-site", key="trace_table",
                 columns=["task_id", "engine", "model", "prompt", "title", "link", "host", "cited_text"])
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timezone
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -29,7 +30,10 @@ if not view.brands:
     st.stop()
 facts = brand_view.presence(view, "all")
 filters = {label: ", ".join(state.get(key)) for key, label in FILTER_LABELS.items()}
-scope = Scope.of(view.tables, len(view.loaded.ids), view.brands, filters, view.loaded.demo)
+scope = replace(data.memo(  # the dates and engines read from every row, kept; made now
+    "overview_scope", (facts.key, len(view.loaded.ids), tuple(filters.items()), view.loaded.demo),
+    lambda: Scope.of(view.tables, len(view.loaded.ids), view.brands, filters, view.loaded.demo)),
+    made=datetime.now(timezone.utc))
 
 overview = st.container()  # drawn once the periods below are read
 st.subheader("What changed")
@@ -45,8 +49,9 @@ if pick == "two date ranges":
         periods = changes.Periods(tuple(before), tuple(after)) if len(before) == len(after) == 2 else None
     except ValueError as exc:
         st.warning(md_text(str(exc)), icon=":material/date_range:")
+drawn = (facts.key, periods, view.by, tuple(filters.items()))  # what the review and its charts are made from
 review = replace(data.memo(  # the numbers, kept while their inputs stay; the scope says when it was made
-    "overview_review", (facts.key, periods, view.by, tuple(filters.items())),
+    "overview_review", drawn,
     lambda: build_review(view.tables, facts.presence, scope, view.by, periods)), scope=scope)
 found = review.changes
 if found is None:
@@ -89,13 +94,16 @@ with overview:
                        help=f"{row.mentions} of {row.mentions_total} mentions of tracked brands on {label}.")
         own = review.trend[(review.trend["engine"] == row.engine) & (review.trend["name"] == row.name)]
         if len(own) > 1:
-            spark = go.Figure([go.Scatter(x=own["period"].astype(str), y=own[rate], name=title, mode="lines+markers",
-                                          line_color=color)
-                               for (rate, (title, _)), color in zip(RATES.items(), (theme.ENGINE_COLORS.get(
-                                   str(row.engine), theme.PALETTE[0]), theme.ROLE_COLORS["other"]))])
-            spark.update_layout(height=150, margin=dict(l=10, r=10, t=10, b=10), yaxis_tickformat=".0%",
-                                yaxis_range=[0, 1], showlegend=False)
-            charts.plotly_chart(spark, f"overview_trend_{row.engine}_{row.Index}", trend)
+            def _spark(own=own, engine=str(row.engine)):
+                spark = go.Figure([go.Scatter(x=own["period"].astype(str), y=own[rate], name=title,
+                                              mode="lines+markers", line_color=color)
+                                   for (rate, (title, _)), color in zip(RATES.items(), (theme.ENGINE_COLORS.get(
+                                       engine, theme.PALETTE[0]), theme.ROLE_COLORS["other"]))])
+                spark.update_layout(height=150, margin=dict(l=10, r=10, t=10, b=10), yaxis_tickformat=".0%",
+                                    yaxis_range=[0, 1], showlegend=False)
+                return spark
+            charts.plotly_chart(charts.cached("overview_trend", (drawn, str(row.engine), row.name), _spark),
+                                f"overview_trend_{row.engine}_{row.Index}", trend)
         else:
             trend.caption("One period only: no trend yet.")
     st.caption("Rates are over completed answers (pending and failed tasks are in no denominator), with 95% Wilson "
