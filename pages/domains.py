@@ -51,7 +51,7 @@ def _bars():
 
 charts.plotly_chart(charts.cached("domains_bar", (drawn, top_n, tuple(ours), tuple(rivals)), _bars), "domains_bar")
 
-tables_ui.table(counts, f"cited-{by}s", key="domain_counts")
+tables_ui.table(counts, f"cited-{by}s", key="domain_counts", drawn=drawn)
 
 st.subheader("Which prompts cite which sites")
 
@@ -73,11 +73,11 @@ chosen = st.selectbox(f"Cited {by}", counts[by], key="w_trace_domain")
 behind, behind_answers = data.memo("domain_citations", (drawn, chosen), lambda: (
     (rows := citations[citations[by] == chosen]), rows["task_id"].nunique()))
 st.caption(f"{counted(len(behind), 'citation')} of {md_text(chosen)} in {counted(behind_answers, 'answer')}.")
-tables_ui.table(behind, "citations-of-site", key="trace_table",
+tables_ui.table(behind, "citations-of-site", key="trace_table", drawn=(drawn, chosen),
                 columns=["task_id", "engine", "model", "prompt", "title", "link", "host", "cited_text"])
 
 with st.expander("All cited URLs and titles", icon=":material/link:"):
-    tables_ui.table(citations, "citations", key="all_citations",
+    tables_ui.table(citations, "citations", key="all_citations", drawn=drawn,
                     columns=["task_id", "engine", "model", "position", "title", "link", "host", "domain",
                              "is_redirect"])
 tables_ui.view_downloads({"domains": counts, "citations": citations, "tasks": tables.tasks},

@@ -69,7 +69,7 @@ st.caption(f"{counted(picked['queries'], 'query', 'queries')} ({picked['unique_q
            f"{counted(picked['models'], 'model')}. Most cited in those answers: "
            f"{md_text(', '.join(picked['top_domains']) or 'nothing')}.")
 tables_ui.table(data.memo("theme_queries", (key, int(picked["theme"])), lambda: theme_queries(rows, picked["theme"])),
-                "theme-queries", key="theme_queries")
+                "theme-queries", key="theme_queries", drawn=(key, int(picked["theme"])))
 
 st.subheader("Repeating the prompt or widening it")
 widening = data.memo("prompt_repeats", key, lambda: prompt_repeats(rows, "model"))
@@ -87,7 +87,7 @@ def _share():
 charts.plotly_chart(charts.cached("repeat_share", key, _share), "repeat_share")
 queries = data.memo("fan_out_queries", key, lambda: rows.drop(columns=["datetime"], errors="ignore"))
 with st.expander("All fan-out queries", icon=":material/list:"):
-    tables_ui.table(queries, "fan-out-queries", key="all_queries",
+    tables_ui.table(queries, "fan-out-queries", key="all_queries", drawn=key,
                     columns=["task_id", "engine", "model", "prompt", "query", "label", "repeats_prompt"])
 tables_ui.view_downloads({"themes": summary.assign(top_domains=summary["top_domains"].map(", ".join)),
                           "queries": queries},

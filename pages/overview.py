@@ -113,7 +113,7 @@ with overview:
     left, right = st.columns(2)
     with left:
         st.subheader("Most cited domains")
-        tables_ui.table(review.top_domains, "top-domains", key="overview_domains")
+        tables_ui.table(review.top_domains, "top-domains", key="overview_domains", drawn=drawn)
     with right:
         st.subheader("Capture health")
         for cell, status in zip(st.columns(len(HEALTH_SHOWN)), HEALTH_SHOWN):

@@ -162,7 +162,7 @@ with right:
     if undated:
         st.caption(f"{counted(undated, 'answer')} without a date, not in this chart.")
 
-tables_ui.table(by_model, "usage-by-model", key="usage_by_model_table",
+tables_ui.table(by_model, "usage-by-model", key="usage_by_model_table", drawn=drawn,
                 columns=["engine", "model", "answers", "spend", "spend_per_answer", "money_spent", "total_tokens",
                          "tokens_per_answer", "web_search_share", "reasoning_share", *TOKEN_FIELDS, "citations",
                          "spend_per_citation"])
@@ -194,7 +194,7 @@ def _task_bars():
 
 charts.plotly_chart(charts.cached("task_bars", drawn, _task_bars), "usage_tokens_by_task")
 with st.expander("Every answer's tokens and cost", icon=":material/table_rows:"):
-    tables_ui.table(ordered, "usage-by-task", key="usage_task_table",
+    tables_ui.table(ordered, "usage-by-task", key="usage_task_table", drawn=drawn,
                     columns=["task_id", "engine", "model", "prompt", "datetime", "web_search", *TOKEN_FIELDS,
                              "total_tokens", "money_spent", "spend", "spend_estimated", "citations"])
 
