@@ -48,7 +48,7 @@ st.caption("Mention rate: answers naming the brand / completed answers. Citation
 
 st.subheader("Prompt by engine: where our brand is named")
 grid = brand_view.grid_cells(facts, view.brands)
-brand_view.grid(grid)
+brand_view.grid(grid, facts.key)
 
 st.subheader("Over time")
 grain_choice = st.segmented_control("Per", ["auto", "day", "week", "month"], default="auto", key="w_brand_grain",

@@ -64,17 +64,16 @@ else:
                    if len(moved) else "no mention rate moved beyond noise."))
     st.caption("A move counts as a change only when a two-proportion test says so (p < 0.05); smaller "
                "moves are within noise. Samples are small: read the n in each period.")
-    tables_ui.table(found.rates.assign(engine=found.rates["engine"].map(engine_label)), "what-changed-rates",
-                    key="overview_rate_changes",
+    tables_ui.table(found.rates, "what-changed-rates", key="overview_rate_changes", drawn=drawn,
                     columns=["engine", "name", "answers_before", "mentioned_before", "rate_before", "answers_after",
                              "mentioned_after", "rate_after", "difference", "p_value", "verdict"])
     left, right = st.columns(2)
     with left:
         st.markdown("**Cited domains that appeared or disappeared**")
-        tables_ui.table(found.domains, "what-changed-domains", key="overview_domain_changes")
+        tables_ui.table(found.domains, "what-changed-domains", key="overview_domain_changes", drawn=drawn)
     with right:
         st.markdown("**Prompts where our brand was gained or lost**")
-        tables_ui.table(found.prompts, "what-changed-prompts", key="overview_prompt_changes")
+        tables_ui.table(found.prompts, "what-changed-prompts", key="overview_prompt_changes", drawn=drawn)
 
 with overview:
     st.subheader("Our brand, engine by engine")
