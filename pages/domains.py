@@ -70,8 +70,15 @@ charts.plotly_chart(charts.cached("domains_heatmap", (drawn, top_n), _heat), "do
 
 st.subheader("The citations behind a site")
 chosen = st.selectbox(f"Cited {by}", counts[by], key="w_trace_domain")
-behind, behind_answers = data.memo("domain_citations", (drawn, chosen), lambda: (
-    (rows := citations[citations[by] == chosen]), rows["task_id"].nunique()))
+
+
+def _behind() -> tuple:
+    """The citations of the chosen site, and how many answers hold them."""
+    rows = citations[citations[by] == chosen]
+    return rows, rows["task_id"].nunique()
+
+
+behind, behind_answers = data.memo("domain_citations", (drawn, chosen), _behind)
 st.caption(f"{counted(len(behind), 'citation')} of {md_text(chosen)} in {counted(behind_answers, 'answer')}.")
 tables_ui.table(behind, "citations-of-site", key="trace_table", drawn=(drawn, chosen),
                 columns=["task_id", "engine", "model", "prompt", "title", "link", "host", "cited_text"])

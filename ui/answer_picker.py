@@ -98,7 +98,8 @@ def raw_outcome(view: View, task_id: str) -> TaskOutcome:
     outcome = next((o for o in view.loaded.batch.outcomes if o.task_id == task_id), None)
     if outcome is None and view.archive is not None:
         try:
-            outcome = view.archive.completed([task_id]).get(task_id)
+            outcome = data.memo("archived_answer", (view.loaded.tables.key, task_id),  # the key names the generation
+                                lambda: view.archive.completed([task_id]).get(task_id))
         except ArchiveError as exc:
             st.error(f"This answer's reply cannot be read from the archive: {md_text(exc, limit=1000)}",
                      icon=":material/database:")
