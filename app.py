@@ -203,9 +203,10 @@ else:
         st.file_uploader("Import an archive export (JSON lines)", type=["jsonl"], key="w_import")
         st.button("Import", on_click=_import_archive, key="w_import_button", icon=":material/upload:")
 
-loaded_tasks = view.loaded.tables.tasks
+loaded_tasks, made_of = view.loaded.tables.tasks, view.loaded.tables.key
 if len(loaded_tasks):
-    counts = status_counts(loaded_tasks)
+    counts, unknown = data.memo("load_counts", made_of, lambda: (
+        status_counts(loaded_tasks), int(loaded_tasks["unknown_items"].sum())))
     columns = st.columns(len(counts) + 1)
     columns[0].metric("Task ids", len(loaded_tasks))
     for column, (status, n) in zip(columns[1:], counts.items()):
@@ -213,11 +214,10 @@ if len(loaded_tasks):
     if set(counts) - set(model.FINAL_STATUSES):
         st.button("Request the not-completed ids again", icon=":material/refresh:", on_click=_refresh,
                   key="w_refresh", help="Completed results are kept; pending and failed ids are asked again.")
-    unknown = int(view.loaded.tables.tasks["unknown_items"].sum())
     if unknown:
         st.warning(f"{unknown} result item{'s' if unknown != 1 else ''} of a type this app does not read: kept, "
                    "and shown as sent on the Answers page (column unknown_items).", icon=":material/help:")
-    tables_ui.table(view.loaded.tables.tasks, "tasks", key="status_table",
+    tables_ui.table(loaded_tasks, "tasks", key="status_table", drawn=made_of,
                     columns=["task_id", "engine", "status", "status_code", "status_message", "model", "prompt",
                              "tag", "country", "datetime", "citations", "fan_out_queries", "unknown_items"])
 elif not view.loaded.ids:

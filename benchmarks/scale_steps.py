@@ -128,13 +128,13 @@ def problem(at) -> str | None:
     return f"{getattr(first, 'message', '') or first.value}".strip().splitlines()[0][:300] or "an exception"
 
 
-def step_page(runs: int, out: Results, **_) -> None:
-    """One viewer: Load tasks opens the archive, then every page's first draw and median rerun.
-    A page that raises (or times out) is named in ``failed`` and the others are still measured."""
-    at, failed = viewer(brand_params()), {}
+def page_times(at, runs: int):
+    """Each page of :data:`PAGES` in turn on the viewer ``at``: (name, first draw in s, rerun seconds, failure
+    or None). A page that raises (or times out) gives its failure and no reruns; the next is still measured."""
     for name, script, _ in PAGES:
         if script != "app.py":
             at.switch_page(script)
+        first, reruns = None, []
         try:
             first = timed(at.run)
             failure = problem(at)
@@ -142,6 +142,14 @@ def step_page(runs: int, out: Results, **_) -> None:
             failure = failure or problem(at)
         except Exception as exc:  # noqa: BLE001 - AppTest's own errors (a timeout, a script it cannot run)
             failure = f"{type(exc).__name__}: {exc}"
+        yield name, first, reruns, failure
+
+
+def step_page(runs: int, out: Results, **_) -> None:
+    """One viewer: Load tasks opens the archive, then every page's first draw and median rerun.
+    A page that raises (or times out) is named in ``failed`` and the others are still measured."""
+    at, failed = viewer(brand_params()), {}
+    for name, first, reruns, failure in page_times(at, runs):
         if failure:
             failed[name] = failure
             out.save(failed=failed)

@@ -19,7 +19,7 @@ from core.mentions import BrandMatcher
 from core.model import engine_label
 from core.text import counted
 from core import theme
-from ui import answer_picker, shell, state
+from ui import answer_picker, data, shell, state
 from ui.safe import DISPLAY_LIMIT, highlight_brands, md_link, md_text, safe_markdown
 
 
@@ -54,7 +54,17 @@ task_id = chosen["task_id"]
 state.sync_url()  # the shell synced before this page chose; the link names the answer shown
 outcome = answer_picker.raw_outcome(view, task_id)
 record = outcome.record
-spend = view.tables.tasks[view.tables.tasks["task_id"] == task_id].iloc[0]
+
+
+def _rows_of_answer() -> tuple[pd.Series, pd.DataFrame, list[str]]:
+    """The chosen answer's task row, citations and fan-out queries: each a scan of every row shown."""
+    tables = view.tables
+    return (tables.tasks[tables.tasks["task_id"] == task_id].iloc[0],
+            tables.citations[tables.citations["task_id"] == task_id],
+            tables.fan_out.loc[tables.fan_out["task_id"] == task_id, "query"].tolist())
+
+
+spend, citations, queries = data.memo("answer_rows", (view.tables.key, task_id), _rows_of_answer)
 
 with st.container(border=True):
     st.markdown(f"**Prompt** · task {md_text(task_id)}" + (f" · tag {md_text(record.tag)}" if record.tag else ""))
@@ -80,7 +90,6 @@ row.metric("Spend" + (" (estimate)" if spend["spend_estimated"] else ""), f"${sp
               "the price table (task_get replies report a cost of 0; the charge is made when a task is posted).")
 
 sections = record.sections
-citations = view.tables.citations[view.tables.citations["task_id"] == task_id]
 st.subheader("Answer")
 st.caption(f"{counted(len(sections), 'section')}, {counted(len(citations), 'citation')}. Links open only if they "
            "are http(s); Gemini's redirect links are credited to the site they lead to.")
@@ -117,7 +126,6 @@ with st.expander("Reasoning summary", expanded=False, icon=":material/psychology
     st.markdown(safe_markdown(reasoning) if reasoning.strip() else
                 "_No reasoning summary in this answer: only reasoning models send one, and not always._")
 
-queries = view.tables.fan_out.loc[view.tables.fan_out["task_id"] == task_id, "query"].tolist()
 st.subheader("Fan-out queries")
 if queries:
     st.caption(f"{counted(len(queries), 'web search', 'web searches')} the model ran for this answer.")

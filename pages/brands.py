@@ -38,7 +38,7 @@ st.subheader("Our brand, engine by engine")
 brand_view.headline(summary[summary["role"] == BRAND], RATE_LABELS)
 
 brand_view.rates_chart(facts, summary, together, rate, RATE_LABELS[rate], view.brands)
-tables_ui.table(summary, "brand-visibility", key="brand_summary_table",
+tables_ui.table(summary, "brand-visibility", key="brand_summary_table", drawn=(facts.key, together),
                 columns=["engine", "name", "role", "answers", "mentioned", "mention_rate", "mention_rate_ci_low",
                          "mention_rate_ci_high", "cited", "citation_rate", "visible", "visibility_rate",
                          "cited_not_named", "named_not_cited", "share_of_voice", "avg_rank"])
@@ -48,7 +48,7 @@ st.caption("Mention rate: answers naming the brand / completed answers. Citation
 
 st.subheader("Prompt by engine: where our brand is named")
 grid = brand_view.grid_cells(facts, view.brands)
-brand_view.grid(grid)
+brand_view.grid(grid, facts.key)
 
 st.subheader("Over time")
 grain_choice = st.segmented_control("Per", ["auto", "day", "week", "month"], default="auto", key="w_brand_grain",
@@ -64,12 +64,12 @@ chosen = st.selectbox("Brand", [b.name for b in view.brands.all], key="w_evidenc
 evidence = brand_view.evidence(facts, view.tables.answers, chosen)
 st.caption(f"{md_text(chosen)} is named in {counted(len(evidence), 'answer')}. Read a few: a brand called like a common word "
            "(Notion, Monday) can match ordinary text; fix its aliases in the sidebar's brand definitions.")
-tables_ui.table(evidence, "mentions", key="evidence_table", columns=["task_id", "engine", "count", "rank", "snippet"],
+tables_ui.table(evidence, "mentions", key="evidence_table", drawn=(facts.key, chosen), columns=["task_id", "engine", "count", "rank", "snippet"],
                 max_rows=300)
 
 st.subheader("Prompts where competitors are named and we are not")
 gaps = brand_view.gaps(facts)
-tables_ui.table(gaps, "prompt-gaps", key="gaps_table")
+tables_ui.table(gaps, "prompt-gaps", key="gaps_table", drawn=facts.key)
 
 tables_ui.view_downloads({"visibility": summary, "over_time": over_time, "prompt_engine": grid.drop(
     columns="task_ids"), "mentions": facts.mentions.drop(columns=["snippet", "first_end"]), "prompt_gaps": gaps},

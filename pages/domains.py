@@ -19,14 +19,14 @@ if citations.empty:
 
 drawn = (view.tables.key, by)  # what the figures below depend on
 counts = data.memo("domain_counts", drawn, lambda: metrics.domain_counts(citations, view.answers_total, by=by))
-citing_answers = citations["task_id"].nunique()
+citing_answers, unlinked, redirects = data.memo("domain_figures", drawn, lambda: (
+    citations["task_id"].nunique(), int(citations[by].isna().sum()), int(citations["is_redirect"].sum())))
 row = shell.metric_row()
-unlinked = int(citations[by].isna().sum())
 row.metric("Citations", len(citations), help="Annotations in the completed answers shown; shares are out of all "
          "of them." + (f" {unlinked} have no http(s) link to credit to a site." if unlinked else ""))
 row.metric(f"Cited {by}s", len(counts))
 row.metric("Answers citing anything", f"{citing_answers} of {view.answers_total}")
-row.metric("Gemini redirects resolved", f"{int(citations['is_redirect'].sum())}",
+row.metric("Gemini redirects resolved", f"{redirects}",
          help="Vertex AI redirect links credited to the real site (direct_url, else title).")
 
 top_n = st.slider("Sites shown", 5, 50, 15, key="w_top_n")
@@ -51,7 +51,7 @@ def _bars():
 
 charts.plotly_chart(charts.cached("domains_bar", (drawn, top_n, tuple(ours), tuple(rivals)), _bars), "domains_bar")
 
-tables_ui.table(counts, f"cited-{by}s", key="domain_counts")
+tables_ui.table(counts, f"cited-{by}s", key="domain_counts", drawn=drawn)
 
 st.subheader("Which prompts cite which sites")
 
@@ -70,13 +70,21 @@ charts.plotly_chart(charts.cached("domains_heatmap", (drawn, top_n), _heat), "do
 
 st.subheader("The citations behind a site")
 chosen = st.selectbox(f"Cited {by}", counts[by], key="w_trace_domain")
-behind = citations[citations[by] == chosen]
-st.caption(f"{counted(len(behind), 'citation')} of {md_text(chosen)} in {counted(behind['task_id'].nunique(), 'answer')}.")
-tables_ui.table(behind, "citations-of-site", key="trace_table",
+
+
+def _behind() -> tuple:
+    """The citations of the chosen site, and how many answers hold them."""
+    rows = citations[citations[by] == chosen]
+    return rows, rows["task_id"].nunique()
+
+
+behind, behind_answers = data.memo("domain_citations", (drawn, chosen), _behind)
+st.caption(f"{counted(len(behind), 'citation')} of {md_text(chosen)} in {counted(behind_answers, 'answer')}.")
+tables_ui.table(behind, "citations-of-site", key="trace_table", drawn=(drawn, chosen),
                 columns=["task_id", "engine", "model", "prompt", "title", "link", "host", "cited_text"])
 
 with st.expander("All cited URLs and titles", icon=":material/link:"):
-    tables_ui.table(citations, "citations", key="all_citations",
+    tables_ui.table(citations, "citations", key="all_citations", drawn=drawn,
                     columns=["task_id", "engine", "model", "position", "title", "link", "host", "domain",
                              "is_redirect"])
 tables_ui.view_downloads({"domains": counts, "citations": citations, "tasks": tables.tasks},

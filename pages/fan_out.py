@@ -24,7 +24,7 @@ key = (tables.key, max_themes)  # the answers' queries decide the themes
 with st.spinner("Grouping queries into themes ..."):
     themes = data.fan_out_themes(fan_out, tables.citations, max_themes, key)
 summary, rows = themes.themes, themes.clustered
-overview = fan_out_overview(themes.assignments, summary)
+overview = data.memo("fan_out_overview", key, lambda: fan_out_overview(themes.assignments, summary))
 
 row = shell.metric_row()
 row.metric("Fan-out queries", overview["queries"], help="Searches listed by the models, repeats included.")
@@ -33,21 +33,33 @@ row.metric("Themes", overview["themes"], help=f"Over {overview['distinct_queries
 row.metric("Queries repeating the prompt", f"{overview['repeat_share']:.0%}",
          help="Share of queries that restate the prompt nearly word for word; the rest widen it.")
 
-bars = px.bar(summary.iloc[::-1], x="queries", y="label", orientation="h",
-              hover_data=["unique_queries", "tasks", "prompts", "models"],
-              labels={"queries": f"Queries (of {len(rows)})", "label": "Theme"},
-              title="Themes by number of queries")
-bars.update_layout(height=max(320, 28 * len(summary)))
-charts.plotly_chart(bars, "themes_bar")
+
+
+def _bars():
+    bars = px.bar(summary.iloc[::-1], x="queries", y="label", orientation="h",
+                  hover_data=["unique_queries", "tasks", "prompts", "models"],
+                  labels={"queries": f"Queries (of {len(rows)})", "label": "Theme"},
+                  title="Themes by number of queries")
+    bars.update_layout(height=max(320, 28 * len(summary)))
+    return bars
+
+
+charts.plotly_chart(charts.cached("themes_bar", key, _bars), "themes_bar")
 by = st.segmented_control("Themes by", ["model", "prompt", "engine"], default="model", key="w_themes_by") or "model"
-matrix = theme.with_engine_labels(queries_by_theme(rows, by))
-split = px.bar(matrix, x="queries", y="label", color=by, orientation="h",
-               color_discrete_map=theme.ENGINE_COLORS_BY_LABEL if by == "engine" else theme.color_map(matrix[by]),
-               category_orders={"label": list(summary["label"])}, labels={"label": "Theme"},
-               title=f"Queries per theme and {by}")
-split.update_layout(height=max(320, 28 * len(summary)), showlegend=by != "prompt",
-                    legend=dict(orientation="v", x=1.02, y=1, title=None))
-charts.plotly_chart(split, "themes_split")
+
+
+def _split():
+    matrix = theme.with_engine_labels(queries_by_theme(rows, by))
+    split = px.bar(matrix, x="queries", y="label", color=by, orientation="h",
+                   color_discrete_map=theme.ENGINE_COLORS_BY_LABEL if by == "engine" else theme.color_map(matrix[by]),
+                   category_orders={"label": list(summary["label"])}, labels={"label": "Theme"},
+                   title=f"Queries per theme and {by}")
+    split.update_layout(height=max(320, 28 * len(summary)), showlegend=by != "prompt",
+                        legend=dict(orientation="v", x=1.02, y=1, title=None))
+    return split
+
+
+charts.plotly_chart(charts.cached("themes_split", (key, by), _split), "themes_split")
 
 st.subheader("A theme's queries")
 chosen = st.selectbox("Theme", summary["label"], key="w_theme")
@@ -56,18 +68,27 @@ st.caption(f"{counted(picked['queries'], 'query', 'queries')} ({picked['unique_q
            f"{counted(picked['tasks'], 'answer')}, {counted(picked['prompts'], 'prompt')}, "
            f"{counted(picked['models'], 'model')}. Most cited in those answers: "
            f"{md_text(', '.join(picked['top_domains']) or 'nothing')}.")
-tables_ui.table(theme_queries(rows, picked["theme"]), "theme-queries", key="theme_queries")
+tables_ui.table(data.memo("theme_queries", (key, int(picked["theme"])), lambda: theme_queries(rows, picked["theme"])),
+                "theme-queries", key="theme_queries", drawn=(key, int(picked["theme"])))
 
 st.subheader("Repeating the prompt or widening it")
-widening = prompt_repeats(rows, "model")
-share = px.bar(widening, x="model", y="repeat_share", color="model", color_discrete_map=theme.color_map(widening["model"]),
-               labels={"repeat_share": "Share of queries repeating the prompt", "model": ""},
-               title="How often each model just restates the prompt")
-share.update_layout(yaxis_tickformat=".0%", showlegend=False)
-charts.plotly_chart(share, "repeat_share")
+widening = data.memo("prompt_repeats", key, lambda: prompt_repeats(rows, "model"))
+
+
+def _share():
+    share = px.bar(widening, x="model", y="repeat_share", color="model",
+                   color_discrete_map=theme.color_map(widening["model"]),
+                   labels={"repeat_share": "Share of queries repeating the prompt", "model": ""},
+                   title="How often each model just restates the prompt")
+    share.update_layout(yaxis_tickformat=".0%", showlegend=False)
+    return share
+
+
+charts.plotly_chart(charts.cached("repeat_share", key, _share), "repeat_share")
+queries = data.memo("fan_out_queries", key, lambda: rows.drop(columns=["datetime"], errors="ignore"))
 with st.expander("All fan-out queries", icon=":material/list:"):
-    tables_ui.table(rows[["task_id", "engine", "model", "prompt", "query", "label", "repeats_prompt"]],
-                    "fan-out-queries", key="all_queries")
+    tables_ui.table(queries, "fan-out-queries", key="all_queries", drawn=key,
+                    columns=["task_id", "engine", "model", "prompt", "query", "label", "repeats_prompt"])
 tables_ui.view_downloads({"themes": summary.assign(top_domains=summary["top_domains"].map(", ".join)),
-                          "queries": rows.drop(columns=["datetime"], errors="ignore")},
+                          "queries": queries},
                          {"page": "fan-out queries", "demo": view.loaded.demo}, key="fan_out_export")

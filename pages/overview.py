@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timezone
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -29,7 +30,10 @@ if not view.brands:
     st.stop()
 facts = brand_view.presence(view, "all")
 filters = {label: ", ".join(state.get(key)) for key, label in FILTER_LABELS.items()}
-scope = Scope.of(view.tables, len(view.loaded.ids), view.brands, filters, view.loaded.demo)
+scope = replace(data.memo(  # the dates and engines read from every row, kept; made now
+    "overview_scope", (facts.key, len(view.loaded.ids), tuple(filters.items()), view.loaded.demo),
+    lambda: Scope.of(view.tables, len(view.loaded.ids), view.brands, filters, view.loaded.demo)),
+    made=datetime.now(timezone.utc))
 
 overview = st.container()  # drawn once the periods below are read
 st.subheader("What changed")
@@ -45,8 +49,9 @@ if pick == "two date ranges":
         periods = changes.Periods(tuple(before), tuple(after)) if len(before) == len(after) == 2 else None
     except ValueError as exc:
         st.warning(md_text(str(exc)), icon=":material/date_range:")
+drawn = (facts.key, periods, view.by, tuple(filters.items()))  # what the review and its charts are made from
 review = replace(data.memo(  # the numbers, kept while their inputs stay; the scope says when it was made
-    "overview_review", (facts.key, periods, view.by, tuple(filters.items())),
+    "overview_review", drawn,
     lambda: build_review(view.tables, facts.presence, scope, view.by, periods)), scope=scope)
 found = review.changes
 if found is None:
@@ -59,17 +64,16 @@ else:
                    if len(moved) else "no mention rate moved beyond noise."))
     st.caption("A move counts as a change only when a two-proportion test says so (p < 0.05); smaller "
                "moves are within noise. Samples are small: read the n in each period.")
-    tables_ui.table(found.rates.assign(engine=found.rates["engine"].map(engine_label)), "what-changed-rates",
-                    key="overview_rate_changes",
+    tables_ui.table(found.rates, "what-changed-rates", key="overview_rate_changes", drawn=drawn,
                     columns=["engine", "name", "answers_before", "mentioned_before", "rate_before", "answers_after",
                              "mentioned_after", "rate_after", "difference", "p_value", "verdict"])
     left, right = st.columns(2)
     with left:
         st.markdown("**Cited domains that appeared or disappeared**")
-        tables_ui.table(found.domains, "what-changed-domains", key="overview_domain_changes")
+        tables_ui.table(found.domains, "what-changed-domains", key="overview_domain_changes", drawn=drawn)
     with right:
         st.markdown("**Prompts where our brand was gained or lost**")
-        tables_ui.table(found.prompts, "what-changed-prompts", key="overview_prompt_changes")
+        tables_ui.table(found.prompts, "what-changed-prompts", key="overview_prompt_changes", drawn=drawn)
 
 with overview:
     st.subheader("Our brand, engine by engine")
@@ -89,13 +93,16 @@ with overview:
                        help=f"{row.mentions} of {row.mentions_total} mentions of tracked brands on {label}.")
         own = review.trend[(review.trend["engine"] == row.engine) & (review.trend["name"] == row.name)]
         if len(own) > 1:
-            spark = go.Figure([go.Scatter(x=own["period"].astype(str), y=own[rate], name=title, mode="lines+markers",
-                                          line_color=color)
-                               for (rate, (title, _)), color in zip(RATES.items(), (theme.ENGINE_COLORS.get(
-                                   str(row.engine), theme.PALETTE[0]), theme.ROLE_COLORS["other"]))])
-            spark.update_layout(height=150, margin=dict(l=10, r=10, t=10, b=10), yaxis_tickformat=".0%",
-                                yaxis_range=[0, 1], showlegend=False)
-            charts.plotly_chart(spark, f"overview_trend_{row.engine}_{row.Index}", trend)
+            def _spark(own=own, engine=str(row.engine)):
+                spark = go.Figure([go.Scatter(x=own["period"].astype(str), y=own[rate], name=title,
+                                              mode="lines+markers", line_color=color)
+                                   for (rate, (title, _)), color in zip(RATES.items(), (theme.ENGINE_COLORS.get(
+                                       engine, theme.PALETTE[0]), theme.ROLE_COLORS["other"]))])
+                spark.update_layout(height=150, margin=dict(l=10, r=10, t=10, b=10), yaxis_tickformat=".0%",
+                                    yaxis_range=[0, 1], showlegend=False)
+                return spark
+            charts.plotly_chart(charts.cached("overview_trend", (drawn, str(row.engine), row.name), _spark),
+                                f"overview_trend_{row.engine}_{row.Index}", trend)
         else:
             trend.caption("One period only: no trend yet.")
     st.caption("Rates are over completed answers (pending and failed tasks are in no denominator), with 95% Wilson "
@@ -105,7 +112,7 @@ with overview:
     left, right = st.columns(2)
     with left:
         st.subheader("Most cited domains")
-        tables_ui.table(review.top_domains, "top-domains", key="overview_domains")
+        tables_ui.table(review.top_domains, "top-domains", key="overview_domains", drawn=drawn)
     with right:
         st.subheader("Capture health")
         for cell, status in zip(st.columns(len(HEALTH_SHOWN)), HEALTH_SHOWN):

@@ -8,7 +8,7 @@ import streamlit as st
 from core import metrics, theme
 from core.tables import TOKEN_FIELDS
 from core.text import counted
-from ui import charts, shell, tables_ui
+from ui import charts, data, shell, tables_ui
 
 TOKEN_LABELS = {"input_tokens": "Input", "output_tokens": "Output", "reasoning_tokens": "Reasoning"}
 TOKEN_COLORS = {TOKEN_LABELS[field]: color for field, color in theme.TOKEN_COLORS.items()}
@@ -39,8 +39,21 @@ if completed.empty:
             icon=":material/hourglass_empty:")
     st.stop()
 
-drawn = view.tables.key  # the charts below are kept while the tasks shown stay the same
-summary = metrics.usage_summary(tasks, citations)
+drawn = view.tables.key  # the figures and charts below are kept while the tasks shown stay the same
+
+
+def _figures() -> dict:
+    """Every figure of the page made from all the rows shown, whatever the widgets say."""
+    dated = completed["datetime"].dropna()
+    ordered = theme.with_engine_labels(completed).assign(
+        total_tokens=completed[list(TOKEN_FIELDS)].sum(axis=1)).sort_values(["datetime", "task_id"])
+    return {"summary": metrics.usage_summary(tasks, citations), "by_model": metrics.usage_by_model(tasks, citations),
+            "not_counted": tasks.loc[tasks["status"] != "completed", "status"].astype(str).value_counts(),
+            "span": (dated.max() - dated.min()).days if len(dated) else 0, "ordered": ordered}
+
+
+figures = data.memo("usage_figures", drawn, _figures)
+summary = figures["summary"]
 answers = summary["answers"]
 over = f"Over {counted(answers, 'completed answer')}."
 row = shell.metric_row()
@@ -64,7 +77,7 @@ row.metric("Spend" + estimate, _total_usd(summary["total_spend"]),
 row.metric("Spend per answer" + estimate, _usd(summary["spend_per_answer"]),
          help=f"Spend / {counted(answers, 'completed answer')}; per citation: "
               f"{_usd(summary['spend_per_citation'])} over {counted(summary['citations'], 'citation')}.")
-not_counted = tasks.loc[tasks["status"] != "completed", "status"].astype(str).value_counts()
+not_counted = figures["not_counted"]
 st.caption(f"Counted over **{counted(answers, 'completed answer')}**"
            + (f"; {counted(int(not_counted.sum()), 'task')} without an answer ("
               + ", ".join(f"{n} {status}" for status, n in not_counted.items())
@@ -73,7 +86,7 @@ st.caption(f"Counted over **{counted(answers, 'completed answer')}**"
            + ("the task price is an estimate (the replies report none)." if estimate else
               "the task price is what the replies report."))
 
-by_model = metrics.usage_by_model(tasks, citations)
+by_model = figures["by_model"]
 st.subheader("Tokens by model")
 scale = st.segmented_control("Tokens shown", ["total", "mean"], default="total", key="w_usage_token_scale",
                              format_func={"total": "Total", "mean": "Mean per answer"}.get) or "total"
@@ -116,14 +129,14 @@ def _cost_bars():
 charts.plotly_chart(charts.cached("cost_bars", drawn, _cost_bars), "usage_cost_per_answer", left)
 
 with right:
-    dated = completed["datetime"].dropna()
-    span = (dated.max() - dated.min()).days if len(dated) else 0
+    span = figures["span"]
     one, two, three = st.columns(3)
     split = one.selectbox("Split by", ["engine", "model"], key="w_usage_split", format_func=str.capitalize)
     amount = two.selectbox("Amount", list(AMOUNTS), key="w_usage_amount", format_func=AMOUNTS.get)
     period = three.selectbox("Per", list(metrics.PERIODS), index=1 if span > 60 else 0, key="w_usage_period",
                              format_func=str.capitalize, help="Weeks start on Monday; all in UTC.")
-    spend = theme.with_engine_labels(metrics.spend_over_time(tasks, by=split, amount=amount, period=period))
+    spend = data.memo("usage_spend", (drawn, split, amount, period), lambda: theme.with_engine_labels(
+        metrics.spend_over_time(tasks, by=split, amount=amount, period=period)))
     undated = len(completed) - int(spend["answers"].sum())
 
     def _day_bars():
@@ -149,7 +162,7 @@ with right:
     if undated:
         st.caption(f"{counted(undated, 'answer')} without a date, not in this chart.")
 
-tables_ui.table(by_model, "usage-by-model", key="usage_by_model_table",
+tables_ui.table(by_model, "usage-by-model", key="usage_by_model_table", drawn=drawn,
                 columns=["engine", "model", "answers", "spend", "spend_per_answer", "money_spent", "total_tokens",
                          "tokens_per_answer", "web_search_share", "reasoning_share", *TOKEN_FIELDS, "citations",
                          "spend_per_citation"])
@@ -157,8 +170,7 @@ st.caption("Shares are of each model's answers; the reasoning share is reasoning
            "reasoning tokens. Spend per citation is blank for a model whose answers cite nothing.")
 
 st.subheader("Tokens per answer")
-ordered = theme.with_engine_labels(completed).assign(
-    total_tokens=completed[list(TOKEN_FIELDS)].sum(axis=1)).sort_values(["datetime", "task_id"])
+ordered = figures["ordered"]
 
 
 def _task_bars():
@@ -182,7 +194,7 @@ def _task_bars():
 
 charts.plotly_chart(charts.cached("task_bars", drawn, _task_bars), "usage_tokens_by_task")
 with st.expander("Every answer's tokens and cost", icon=":material/table_rows:"):
-    tables_ui.table(ordered, "usage-by-task", key="usage_task_table",
+    tables_ui.table(ordered, "usage-by-task", key="usage_task_table", drawn=drawn,
                     columns=["task_id", "engine", "model", "prompt", "datetime", "web_search", *TOKEN_FIELDS,
                              "total_tokens", "money_spent", "spend", "spend_estimated", "citations"])
 

@@ -57,26 +57,33 @@ def choose(view: View) -> pd.Series:
     """Draw the search and the picker over ``view.tables.answers`` (not empty); the chosen answer's row."""
     answers = view.tables.answers
     wanted = state.first(TASK_KEY)
-    at = np.flatnonzero(answers["task_id"].to_numpy() == wanted) if wanted else np.array([], dtype=int)
+    at = (data.memo("answer_position", (view.tables.key, wanted),
+                    lambda: np.flatnonzero(answers["task_id"].to_numpy() == wanted))
+          if wanted else np.array([], dtype=int))
     if wanted and not len(at):
         _explain_hidden(view, wanted)
     text = st.text_input("Search prompts, models, task ids", key=SEARCH_KEY, placeholder="All answers shown",
                          help="Case-insensitive; finds the text in the prompt, the model, the engine or the task id.")
-    found = (data.memo("answer_search", (view.tables.key, text.strip()), lambda: search_answers(answers, text))
-             if text.strip() else np.arange(len(answers)))
-    offered = newest(answers, found, MAX_OFFERED)
+    def matches() -> tuple[int, np.ndarray]:
+        found = search_answers(answers, text) if text.strip() else np.arange(len(answers))
+        return len(found), newest(answers, found, MAX_OFFERED)
+
+    matched, offered = data.memo("answer_search", (view.tables.key, text.strip()), matches)
     if len(at) and at[0] not in offered:
         offered = np.concatenate([at[:1], offered])
-    what = f"{len(found):,} of {len(answers):,} match" if text.strip() else f"{len(answers):,} shown"
-    if len(found) > MAX_OFFERED:
-        st.caption(f"{MAX_OFFERED} of {len(found):,} {'matches' if text.strip() else 'answers'} offered, newest "
+    what = f"{matched:,} of {len(answers):,} match" if text.strip() else f"{len(answers):,} shown"
+    if matched > MAX_OFFERED:
+        st.caption(f"{MAX_OFFERED} of {matched:,} {'matches' if text.strip() else 'answers'} offered, newest "
                    "first: refine the search.")
-    elif text.strip() and not len(found):
+    elif text.strip() and not matched:
         st.caption("No answer shown matches the search" + ("; the open answer stays." if len(offered) else "."))
     if not len(offered):
         st.stop()
-    choices = answers.iloc[offered]
-    labels = _labels(choices)
+    def offered_rows() -> tuple[pd.DataFrame, dict[str, str]]:
+        rows = answers.iloc[offered]
+        return rows, _labels(rows)
+
+    choices, labels = data.memo("answer_choices", (view.tables.key, tuple(offered.tolist())), offered_rows)
     if len(at):
         st.session_state[WIDGET_KEY] = wanted
     task_id = st.selectbox(f"Completed answer ({what}, newest first)", list(choices["task_id"]), key=WIDGET_KEY,
@@ -91,7 +98,8 @@ def raw_outcome(view: View, task_id: str) -> TaskOutcome:
     outcome = next((o for o in view.loaded.batch.outcomes if o.task_id == task_id), None)
     if outcome is None and view.archive is not None:
         try:
-            outcome = view.archive.completed([task_id]).get(task_id)
+            outcome = data.memo("archived_answer", (view.loaded.tables.key, task_id),  # the key names the generation
+                                lambda: view.archive.completed([task_id]).get(task_id))
         except ArchiveError as exc:
             st.error(f"This answer's reply cannot be read from the archive: {md_text(exc, limit=1000)}",
                      icon=":material/database:")

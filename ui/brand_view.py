@@ -110,19 +110,24 @@ def headline(ours: pd.DataFrame, labels: dict[str, str]) -> None:
                                f"{counted(row.mentioned, 'answer')} naming it.")
 
 
-def grid(cells: pd.DataFrame) -> None:
-    """The prompt x engine states as a table, and the cells as rows that open the answers behind them."""
+def grid(cells: pd.DataFrame, drawn: tuple) -> None:
+    """The prompt x engine states as a table, and the cells as rows that open the answers behind them
+    (``drawn``: what ``cells`` are made from, the facts' key; both tables are kept under it)."""
     if cells.empty:
         st.caption("No prompts in scope.")
         return
-    shown = cells.assign(engine=cells["engine"].map(engine_label), state=cells["state"].map(GRID_ICONS))
-    table = shown.pivot(index="prompt", columns="engine", values="state").reset_index()
+
+    def tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+        shown = cells.assign(engine=cells["engine"].map(engine_label), state=cells["state"].map(GRID_ICONS))
+        rows = cells.assign(task_id=cells["task_ids"].map(lambda ids: ids[0] if ids else None),
+                            answers_behind=cells["task_ids"].map(len))
+        return shown.pivot(index="prompt", columns="engine", values="state").reset_index(), rows[rows["task_id"].notna()]
+
+    table, rows = data.memo("brand_grid_tables", drawn, tables)
     st.dataframe(table, hide_index=True, key="brand_grid")
     st.caption("● named in at least one answer · ◐ cited but never named · ○ neither · · no completed answer. "
                "Select a row below to open an answer behind a cell.")
-    rows = cells.assign(task_id=cells["task_ids"].map(lambda ids: ids[0] if ids else None),
-                        answers_behind=cells["task_ids"].map(len))
-    tables_ui.table(rows[rows["task_id"].notna()], "prompt-engine-cells", key="grid_cells",
+    tables_ui.table(rows, "prompt-engine-cells", key="grid_cells", drawn=drawn,
                     columns=["task_id", "prompt", "engine", "state", "answers", "named", "cited", "answers_behind"],
                     height=240)
 

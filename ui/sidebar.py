@@ -110,7 +110,7 @@ def filters(tables: Tables) -> tuple[Tables, str]:
         prompts, prompt_text = _prompt_filter(_options(completed, "prompt", tables.key, **within))
         tags = _multiselect("Tags", "f_tags", _options(completed, "tag", tables.key, **within))
         countries = _multiselect("Search country", "f_countries", _options(completed, "country", tables.key, **within))
-        since, until = _date_range(completed)
+        since, until = _date_range(completed, tables.key)
     by = st.segmented_control("Count sites by", ["domain", "host"], default=state.first("by", "domain"),
                               key="w_by", format_func={"domain": "Registrable domain", "host": "Host"}.get,
                               help="bbc.co.uk (domain) or news.bbc.co.uk (host).") or "domain"
@@ -135,11 +135,17 @@ def _prompt_filter(prompts: list[str]) -> tuple[list[str], str]:
     return [], text.strip()
 
 
-def _date_range(completed: pd.DataFrame):
-    dated = completed["datetime"]
-    if dated.isna().all():
+def _date_span(completed: pd.DataFrame) -> tuple[date, date] | None:
+    dated = completed["datetime"].dropna()
+    return (dated.min().date(), dated.max().date()) if len(dated) else None
+
+
+def _date_range(completed: pd.DataFrame, key: str):
+    """The chosen answer dates within those answered (the span kept under the tables' ``key``)."""
+    span = data.memo("date_span", key, lambda: _date_span(completed))
+    if span is None:
         return None, None
-    low, high = dated.min().date(), dated.max().date()
+    low, high = span
     seeded = state.get("f_dates")
     value = (max(low, _date(seeded[0], low)), min(high, _date(seeded[-1], high))) if seeded else (low, high)
     chosen = st.date_input("Answer dates (UTC)", value=value, min_value=low, max_value=high, key="w_dates")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core import export, theme
 from core.text import counted, without_bidi
-from ui import state
+from ui import data, state
 
 COLUMN_CONFIG = {
     "task_id": st.column_config.TextColumn("Task id", width="medium"),
@@ -45,18 +45,23 @@ MAX_SHOWN_ROWS = 2_000
 
 
 def table(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = None,
-          height: int | str = "auto", max_rows: int = MAX_SHOWN_ROWS) -> None:
+          height: int | str = "auto", max_rows: int = MAX_SHOWN_ROWS, drawn: object = None) -> None:
     """Show ``frame`` (optionally only ``columns``) with a CSV download of exactly what is shown.
 
     Downloads are callables: the file is built when clicked, not on every rerun. A table with a
     ``task_id`` column traces its figures to the answers: selecting a row opens that answer. At most
     ``max_rows`` rows go to the browser (a selectable table is sent whole); the CSV has every row.
-    Engines are shown (and saved) by their labels.
+    Engines are shown (and saved) by their labels. ``drawn``, when given, names what ``frame`` is made from
+    (a memo key, as for ``ui.data.memo``): the rows sent are then prepared once and kept under it.
     """
     def chosen(rows: pd.DataFrame) -> pd.DataFrame:
         return theme.with_engine_labels(rows[columns] if columns else rows)
 
-    shown = _without_bidi(chosen(frame.head(max_rows)))  # only what is sent is copied and labelled
+    def prepared() -> pd.DataFrame:
+        return _without_bidi(chosen(frame.head(max_rows)))  # only what is sent is copied and labelled
+
+    shown = prepared() if drawn is None else data.memo("table_rows", (drawn, key, columns and tuple(columns),
+                                                                      max_rows), prepared)
     traceable = "task_id" in shown.columns
     event = st.dataframe(shown, key=key, hide_index=True, height=height,
                          column_config={c: COLUMN_CONFIG[c] for c in shown.columns if c in COLUMN_CONFIG},
