@@ -165,3 +165,18 @@ def spend_over_time(tasks: pd.DataFrame, by: str = "engine", amount: str = "spen
     done = done.assign(day=period_start(done["datetime"], period), **_known(done, [by]))
     table = done.groupby(["day", by]).agg(**{amount: (amount, "sum"), "answers": ("task_id", "size")})
     return table.reset_index().sort_values(["day", by], ignore_index=True)[columns]
+
+
+def distribution(frame: pd.DataFrame, column: str, by: str, bins: int = 60) -> pd.DataFrame:
+    """How many rows of ``frame`` fall in each of ``bins`` equal ranges of ``column`` (shared by every ``by``
+    group): ``by, low, high, rows``, empty ranges left out. A chart of it sends the ranges, not every row."""
+    values = frame[column].astype(float).to_numpy()
+    if not len(values):
+        return pd.DataFrame(columns=[by, "low", "high", "rows"])
+    edges = np.histogram_bin_edges(values, bins=bins)
+    parts = []
+    for group, rows in frame.groupby(by, observed=True, sort=True)[column]:
+        counts, _ = np.histogram(rows.astype(float).to_numpy(), bins=edges)
+        parts.append(pd.DataFrame({by: group, "low": edges[:-1], "high": edges[1:], "rows": counts}))
+    table = pd.concat(parts, ignore_index=True)
+    return table[table["rows"] > 0].reset_index(drop=True)

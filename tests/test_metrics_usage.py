@@ -136,3 +136,14 @@ def test_usage_by_model_on_the_samples_matches_their_raw_fields(sample):
     assert table["spend"].to_dict() == pytest.approx(expected["spend"].to_dict())
     assert table["output_tokens"].to_dict() == expected["output_tokens"].to_dict()
     assert table.loc["gpt-4.1-2025-04-14", "answers"] == 2
+
+
+def test_distribution_counts_every_row_once_in_shared_ranges():
+    frame = pd.DataFrame({"engine": ["a", "a", "b", "b", "b"], "tokens": [0, 10, 5, 10, 100]})
+    binned = metrics.distribution(frame, "tokens", "engine", bins=10)
+    assert binned.groupby("engine")["rows"].sum().to_dict() == {"a": 2, "b": 3}
+    assert binned["low"].min() == 0 and binned["high"].max() == 100  # one set of ranges for every engine
+    assert set(binned["high"] - binned["low"]) == {10.0}
+    top = binned[binned["high"] == 100]
+    assert top.set_index("engine")["rows"].to_dict() == {"b": 1}  # the last range holds its upper edge
+    assert metrics.distribution(frame.iloc[:0], "tokens", "engine").empty
