@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import StaticPool
 
+from core.archive.records import json_column
 from core.archive.schema import BUSY_TIMEOUT_SECONDS
 
 
@@ -20,7 +21,8 @@ def sqlite_engine(url: URL) -> Engine:
     """An engine for the SQLite archive at ``url``: WAL (several readers beside one writer), a busy timeout,
     and write transactions that take the write lock when they begin."""
     memory = is_memory(url.database or "")
-    options: dict[str, Any] = {"connect_args": {"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False}}
+    options: dict[str, Any] = {"connect_args": {"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+                               "json_serializer": json_column}
     if memory:
         options["poolclass"] = StaticPool  # one shared in-memory database
     engine = sa.create_engine(url, **options)

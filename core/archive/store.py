@@ -22,7 +22,7 @@ from core.archive.connect import WriteTransaction, is_memory, sqlite_engine
 from core.archive.errors import Guard, explain, parse_url
 from core.archive.facts_io import add_missing_columns, rebuild_batch, stale_count, write_facts
 from core.archive.records import (FACTS, LAST_COLLECTION, CollectionRecord, Facets, aware_utc, bound, chunks,
-                                  imported_row, is_day, naive_utc, row_of, stored_outcome,
+                                  imported_row, is_day, json_column, naive_utc, row_of, stored_outcome,
                                   text_writer, utcnow)
 from core.archive.schema import (CHUNK, LOCK_ID, REF_LENGTH, SCHEMA_VERSION,
                                  GENERATION, UPDATABLE, ArchiveError, id_lists_table, meta_table, metadata, tasks_table)
@@ -323,7 +323,8 @@ class Archive:
         if backend == "sqlite":
             return self._sqlite_engine()
         if backend == "postgresql":
-            return sa.create_engine(self.url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+            return sa.create_engine(self.url, pool_pre_ping=True, connect_args={"connect_timeout": 10},
+                                    json_serializer=json_column)
         raise ArchiveError(f"The archive URL {self.where} uses {backend!r}: the archive supports "
                            f"SQLite and PostgreSQL. Set {ENV_VAR} to a sqlite:/// or postgresql+psycopg:// URL.")
 
