@@ -276,7 +276,7 @@ class Archive:
         :class:`ArchiveError` naming its line number, and nothing is written.
         """
         changed, chunk = 0, []
-        with self._guard("cannot be written"), self._write() as conn:
+        with self._guard("cannot be written"), self._write(bulk=True) as conn:
             for number, line in enumerate(fileobj, 1):
                 if isinstance(line, bytes):
                     try:
@@ -342,8 +342,8 @@ class Archive:
     def _read(self):
         return self.engine.connect()
 
-    def _write(self):
-        return WriteTransaction(self.engine)
+    def _write(self, bulk: bool = False):
+        return WriteTransaction(self.engine, bulk)
 
     def _insert(self, table: sa.Table):
         return (sqlite.insert if self.engine.dialect.name == "sqlite" else pg.insert)(table)
