@@ -46,9 +46,15 @@ def fact_rows(outcome: TaskOutcome) -> FactRows:
 
 
 def _stored(row: dict[str, Any]) -> dict[str, Any]:
-    """Text without NUL (PostgreSQL's text refuses it), short columns cut to their width."""
-    return {name: (_text(value)[:TEXT_WIDTHS[name]] if name in TEXT_WIDTHS else _text(value))
-            if isinstance(value, str) else value for name, value in row.items()}
+    """``row`` (changed in place: a new dict per row was a tenth of the facts' time) with text without NUL
+    (PostgreSQL's text refuses it) and short columns cut to their width."""
+    for name, value in row.items():
+        if isinstance(value, str):
+            if "\x00" in value:
+                value = row[name] = value.replace("\x00", "")
+            if name in TEXT_WIDTHS:
+                row[name] = value[:TEXT_WIDTHS[name]]
+    return row
 
 
 def _text(value: str) -> str:

@@ -30,8 +30,20 @@ def write_facts(conn: Connection, facts: dict[str, FactRows]) -> None:
     for table, rows in ((answers_table, [f.answer for f in facts.values() if f.answer]),
                         (citations_table, [row for f in facts.values() for row in f.citations]),
                         (fan_out_table, [row for f in facts.values() for row in f.fan_out])):
-        for chunk in chunks(rows, CHUNK // 2):
-            conn.execute(sa.insert(table), chunk)
+        if rows:
+            insert_many(conn, table, rows)
+
+
+def insert_many(conn: Connection, table: sa.Table, rows: list[dict]) -> None:
+    """Insert ``rows`` (a value for every column of ``table``) with one driver-level executemany: fact rows
+    hold only text, numbers and booleans, which need none of SQLAlchemy's per-row parameter processing
+    (that processing was a fifth of an import's time)."""
+    compiled = sa.insert(table).compile(dialect=conn.dialect)
+    if compiled.positional:  # SQLite's qmark style: values in the statement's order
+        names = compiled.positiontup
+        conn.exec_driver_sql(compiled.string, [tuple(row[name] for name in names) for row in rows])
+    else:
+        conn.exec_driver_sql(compiled.string, rows)
 
 
 def rebuild_batch(conn: Connection, after: str, everything: bool) -> tuple[int, str | None]:
