@@ -40,16 +40,19 @@ def counts(conn: Connection, where: list[Any]) -> dict[str, Any]:
             "completed": statuses.get(COMPLETED, 0), "citations": cited, "fan_out_queries": fanned}
 
 
-def domain_counts(conn: Connection, where: list[Any], by: str = "domain") -> pd.DataFrame:
+def domain_counts(conn: Connection, where: list[Any], by: str = "domain", narrowed: bool = True) -> pd.DataFrame:
     """:func:`core.metrics.domain_counts` of the completed answers matching ``where``: per cited site
     (``domain`` or ``host``), citations and answers citing it, and their shares of all citations and of
-    every completed answer (those citing nothing included)."""
+    every completed answer (those citing nothing included). ``narrowed=False``: ``where`` holds no
+    condition but on the status, so every citation counts (only answers have them) and no join is made:
+    the (domain, task_id) index then answers alone."""
     columns = [by, "citations", "citation_share", "answers", "answer_share"]
     site = citations_table.c[by]
     done = [*where, t.status == COMPLETED]
-    joined = sa.join(citations_table, tasks_table, citations_table.c.task_id == t.task_id)
-    grouped = conn.execute(sa.select(site, sa.func.count(), sa.func.count(sa.distinct(citations_table.c.task_id)))
-                           .select_from(joined).where(*done, site.is_not(None)).group_by(site)).all()
+    stmt = sa.select(site, sa.func.count(), sa.func.count(sa.distinct(citations_table.c.task_id)))
+    if narrowed:
+        stmt = stmt.select_from(sa.join(citations_table, tasks_table, citations_table.c.task_id == t.task_id)).where(*done)
+    grouped = conn.execute(stmt.where(site.is_not(None)).group_by(site)).all()
     if not grouped:
         return pd.DataFrame(columns=columns)
     answers, citations = conn.execute(sa.select(sa.func.count(), sa.func.sum(t.citations)).where(*done)).one()

@@ -77,7 +77,7 @@ citations_table = sa.Table(
     sa.Column("cited_text", sa.Text),
     sa.Column("start_index", sa.BigInteger),
     sa.Column("end_index", sa.BigInteger),
-    sa.Index("ix_aivis_citations_domain", "domain"),
+    sa.Index("ix_aivis_citations_domain_task", "domain", "task_id"),  # covers the count per domain
 )
 fan_out_table = sa.Table(
     "aivis_fan_out", metadata,

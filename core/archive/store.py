@@ -135,34 +135,34 @@ class Archive:
         filters), read from the stored facts in the database: no reply is parsed again. Rows whose facts
         are not written yet (an archive from before them) are rebuilt first."""
         filters = dict(engines=engines, models=models, tags=tags, since=since, until=until)
-        with self._facts({**filters, "statuses": statuses}) as (conn, where):
-            return read_tables(conn, where, prices, narrowed=any(value is not None for value in filters.values()))
+        with self._facts({**filters, "statuses": statuses}) as (conn, where, narrowed):
+            return read_tables(conn, where, prices, narrowed)
 
     # -- aggregates over the facts, in the database (keyword filters: those of :meth:`tables`) ----------
     def task_rows(self, **filters) -> Iterator[sa.Row]:
         """(task_id, engine, status_code, status, status_message, model) of the rows :meth:`query` returns,
         in its order, streamed from the database."""
-        with self._facts(filters) as (conn, where):
+        with self._facts(filters) as (conn, where, narrowed):
             yield from task_rows(conn, where)
 
     def counts(self, **filters) -> dict[str, Any]:
         """Tasks (and per status), completed answers, their citations and fan-out queries."""
-        with self._facts(filters) as (conn, where):
+        with self._facts(filters) as (conn, where, narrowed):
             return aggregates.counts(conn, where)
 
     def domain_counts(self, by: str = "domain", **filters) -> pd.DataFrame:
         """:func:`core.metrics.domain_counts` of the filtered tables, counted in the database."""
-        with self._facts(filters) as (conn, where):
-            return aggregates.domain_counts(conn, where, by)
+        with self._facts(filters) as (conn, where, narrowed):
+            return aggregates.domain_counts(conn, where, by, narrowed)
 
     def usage_totals(self, prices: Mapping[str, float] = DEFAULT_TASK_PRICES, **filters) -> dict[str, Any]:
         """:func:`core.metrics.usage_totals` of the filtered tables, summed in the database."""
-        with self._facts(filters) as (conn, where):
+        with self._facts(filters) as (conn, where, narrowed):
             return aggregates.usage_totals(conn, where, prices)
 
     def answers_per_period(self, period: str = "day", by: str = "engine", **filters) -> pd.DataFrame:
         """Completed answers per period start and ``by``: see :func:`core.archive.aggregates.answers_per_period`."""
-        with self._facts(filters) as (conn, where):
+        with self._facts(filters) as (conn, where, narrowed):
             return aggregates.answers_per_period(conn, where, period, by)
 
     def facets(self) -> Facets:
@@ -427,12 +427,16 @@ class Archive:
         conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value}))
 
     @contextmanager
-    def _facts(self, filters: dict[str, Any]) -> Iterator[tuple[Connection, list[Any]]]:
-        """A reading connection over current facts (stale rows rebuilt first) and ``filters``' conditions."""
+    def _facts(self, filters: dict[str, Any]) -> Iterator[tuple[Connection, list[Any], bool]]:
+        """A reading connection over current facts (stale rows rebuilt first), ``filters``' conditions, and
+        whether they narrow more than the status does (else the answers' rows need no join to their tasks)."""
         if self.stale_facts():
             self.rebuild_facts()
+        statuses = filters.get("statuses", (model.COMPLETED,))
+        narrowed = (any(value is not None for name, value in filters.items() if name != "statuses")
+                    or (statuses is not None and model.COMPLETED not in statuses))
         with self._guard("cannot be read"), self._read() as conn:
-            yield conn, self._filters(**filters)
+            yield conn, self._filters(**filters), narrowed
 
     def _filters(self, engines=None, models=None, tags=None, since=None, until=None,
                  statuses=(model.COMPLETED,)) -> list[Any]:
