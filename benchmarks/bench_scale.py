@@ -205,7 +205,7 @@ def main() -> None:
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated steps to run, of {','.join(STEPS)} "
                         "(import always runs: each size starts from an empty archive, unless --keep-archive)")
     parser.add_argument("--keep-archive", action="store_true", help="measure the archive the last run left in "
-                        "--workdir (one size, the one it holds) instead of importing a fresh one")
+                        "--workdir (give the one size it holds) instead of importing a fresh one")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/aivis-bench-scale"))
     for hidden in ("--step", "--url", "--export", "--result"):  # a step's own process
         parser.add_argument(hidden, help=argparse.SUPPRESS)
@@ -250,8 +250,7 @@ def main() -> None:
             if row.get("stopped"):
                 print(f"\nLarger {backend} sizes not run: {row['size']:,} tasks already stopped.")
                 break
-        fresh_archive(url, path)
-    print_growth(rows)
+    print_growth(rows)  # the last archive stays in --workdir, for a later --keep-archive run
 
 
 if __name__ == "__main__":
