@@ -61,11 +61,12 @@ else:
 
 st.subheader("Evidence: the sentence around each mention")
 chosen = st.selectbox("Brand", [b.name for b in view.brands.all], key="w_evidence_brand")
-evidence = brand_view.evidence(facts, view.tables.answers, chosen)
+EVIDENCE_ROWS = 300  # rows of the evidence table sent to the browser, with their sentences
+evidence = brand_view.evidence(facts, view.tables.answers, chosen, EVIDENCE_ROWS)
 st.caption(f"{md_text(chosen)} is named in {counted(len(evidence), 'answer')}. Read a few: a brand called like a common word "
            "(Notion, Monday) can match ordinary text; fix its aliases in the sidebar's brand definitions.")
 tables_ui.table(evidence, "mentions", key="evidence_table", drawn=(facts.key, chosen), columns=["task_id", "engine", "count", "rank", "snippet"],
-                max_rows=300)
+                max_rows=EVIDENCE_ROWS, whole=lambda: brand_view.evidence_whole(facts, view.tables.answers, chosen))
 
 st.subheader("Prompts where competitors are named and we are not")
 gaps = brand_view.gaps(facts)

@@ -209,6 +209,30 @@ def test_evidence_lists_each_answer_naming_the_chosen_brand(demo_page):
         assert all(any(a in snippet.lower() for a in aliases) for snippet in table["snippet"])
 
 
+def test_evidence_sentences_only_for_the_rows_shown_and_all_in_the_csv():
+    """A year of answers names a brand hundreds of thousands of times: the page makes the sentences of the
+    rows it sends; the CSV download makes every one when clicked."""
+    import pandas as pd
+
+    from core.demo import DemoSource, demo_brands, demo_ids
+    from core.mentions import brand_presence, mentions_table
+    from core.tables import build_tables
+    from ui import brand_view
+    tables = build_tables(DemoSource().fetch_tasks(demo_ids()).outcomes)
+    brands = demo_brands()
+    mentions = mentions_table(tables.answers, brands, snippets=False)
+    facts = brand_view.Facts(brand_presence(tables.answers, tables.citations, brands, mentions), mentions,
+                             tables.tasks, 0, 0, len(tables.answers), ("test", "evidence"))
+    name = mentions["name"].value_counts().index[0]
+    shown = brand_view.evidence(facts, tables.answers, name, 2)
+    whole = brand_view.evidence_whole(facts, tables.answers, name)
+    named = mentions[mentions["name"] == name]
+    assert len(shown) == len(whole) == len(named) > 2
+    assert (shown["snippet"].iloc[:2] != "").all() and (shown["snippet"].iloc[2:] == "").all()
+    assert (whole["snippet"] != "").all()
+    pd.testing.assert_frame_equal(shown.iloc[:2], whole.iloc[:2].reset_index(drop=True))
+
+
 def test_prompt_gaps_name_prompts_where_only_competitors_are_named(demo_page):
     by_prompt = defaultdict(lambda: [set(), set(), set(), set()])  # answers, ours, competitors', competitors
     for row in presence(demo_tasks()):

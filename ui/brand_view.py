@@ -80,10 +80,19 @@ def over_time(facts: Facts, together: bool, grain_choice: str) -> tuple[pd.DataF
     return data.memo("brand_over_time", (facts.key, together, grain_choice), compute)
 
 
-def evidence(facts: Facts, answers: pd.DataFrame, name: str) -> pd.DataFrame:
-    """The mentions of one brand with the sentence around each first mention (only the rows a person reads)."""
-    return data.memo("brand_evidence", (facts.key, name), lambda: add_snippets(
-        facts.mentions[facts.mentions["name"] == name], answers))
+def evidence(facts: Facts, answers: pd.DataFrame, name: str, shown: int) -> pd.DataFrame:
+    """The mentions of one brand, with the sentence around the first mention in the first ``shown`` rows (the
+    rows a person reads; a year of answers names a brand hundreds of thousands of times)."""
+    def compute() -> pd.DataFrame:
+        named = facts.mentions[facts.mentions["name"] == name]
+        return pd.concat([add_snippets(named.head(shown), answers), named.iloc[shown:].drop(columns="first_end")],
+                         ignore_index=True)
+    return data.memo("brand_evidence", (facts.key, name, shown), compute)
+
+
+def evidence_whole(facts: Facts, answers: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Every mention of one brand with its sentence (the CSV download, made when clicked)."""
+    return add_snippets(facts.mentions[facts.mentions["name"] == name], answers)
 
 
 def gaps(facts: Facts) -> pd.DataFrame:

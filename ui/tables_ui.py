@@ -1,6 +1,8 @@
 """Tables with readable columns, safe links and a CSV download; the whole view as Excel or JSON."""
 from __future__ import annotations
 
+from typing import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -45,7 +47,8 @@ MAX_SHOWN_ROWS = 2_000
 
 
 def table(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = None,
-          height: int | str = "auto", max_rows: int = MAX_SHOWN_ROWS, drawn: object = None) -> None:
+          height: int | str = "auto", max_rows: int = MAX_SHOWN_ROWS, drawn: object = None,
+          whole: Callable[[], pd.DataFrame] | None = None) -> None:
     """Show ``frame`` (optionally only ``columns``) with a CSV download of exactly what is shown.
 
     Downloads are callables: the file is built when clicked, not on every rerun. A table with a
@@ -53,6 +56,8 @@ def table(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = 
     ``max_rows`` rows go to the browser (a selectable table is sent whole); the CSV has every row.
     Engines are shown (and saved) by their labels. ``drawn``, when given, names what ``frame`` is made from
     (a memo key, as for ``ui.data.memo``): the rows sent are then prepared once and kept under it.
+    ``whole``, when given, makes the CSV's rows when clicked (a frame whose rows past ``max_rows`` are not
+    complete yet, such as snippets made only for the rows shown).
     """
     def chosen(rows: pd.DataFrame) -> pd.DataFrame:
         return theme.with_engine_labels(rows[columns] if columns else rows)
@@ -73,7 +78,8 @@ def table(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = 
         if event and event.selection.rows:
             state.put(state.OPEN_ANSWER, str(shown["task_id"].iloc[event.selection.rows[0]]))
             st.switch_page("pages/answers.py")
-    st.download_button(f"CSV ({counted(len(frame), 'row')})", lambda: export.to_csv(chosen(frame)), file_name=f"{name}.csv",
+    st.download_button(f"CSV ({counted(len(frame), 'row')})", lambda: export.to_csv(chosen(whole() if whole else frame)),
+                       file_name=f"{name}.csv",
                        mime="text/csv", icon=":material/download:", key=f"{key}_csv", on_click="ignore")
 
 
