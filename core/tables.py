@@ -113,7 +113,8 @@ def citation_rows(context: dict[str, Any], sections: tuple[Section, ...]) -> lis
     return rows
 
 
-_NO_USAGE = {**dict.fromkeys(("web_search", "tag", "country", "city", "force_web_search", "use_reasoning",
+# The request and usage columns of a task without a reading (pending, failed, not found): nothing asked, nothing spent.
+NO_USAGE = {**dict.fromkeys(("web_search", "tag", "country", "city", "force_web_search", "use_reasoning",
                               "temperature")), **dict.fromkeys(TOKEN_FIELDS, 0), "money_spent": 0.0,
              "task_cost": None, "citations": 0, "fan_out_queries": 0, "unknown_items": 0}
 
@@ -130,7 +131,7 @@ def build_tables(outcomes: Iterable[TaskOutcome],
         row = {**context, "status": outcome.status, "status_code": outcome.status_code,
                "status_message": outcome.status_message}
         if record is None:
-            tasks.append({**row, **_NO_USAGE})
+            tasks.append({**row, **NO_USAGE})
             continue
         task_citations = citation_rows(context, record.sections)
         tasks.append({**row, **request_and_usage(record, len(task_citations))})

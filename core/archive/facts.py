@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from core.archive.schema import FACT_COLUMNS
 from core.model import TaskOutcome
 from core.tables import citation_rows, request_and_usage
 
 FACTS_VERSION = 1  # raise it when a reading changes: rows with an older version are rebuilt
 TEXT_WIDTHS = {"country": 200, "city": 200, "host": 255, "domain": 255}  # indexed or short columns
-NO_FACTS = dict.fromkeys(("web_search", "country", "city", "force_web_search", "use_reasoning", "temperature",
-                          "input_tokens", "output_tokens", "reasoning_tokens", "money_spent", "task_cost",
-                          "citations", "fan_out_queries", "unknown_items"))
+NO_FACTS = dict.fromkeys(name for name in FACT_COLUMNS if name != "facts")  # a task without a reading: all null
 
 
 class FactRows(NamedTuple):

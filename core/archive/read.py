@@ -16,10 +16,9 @@ from sqlalchemy.engine import Connection
 
 from core.archive.schema import CHUNK, answers_table, citations_table, fan_out_table, tasks_table
 from core.model import COMPLETED
-from core.tables import COLUMNS, CONTEXT, TOKEN_FIELDS, Tables, add_spend, typed
+from core.tables import COLUMNS, CONTEXT, NO_USAGE, Tables, add_spend, typed
 
-_NOT_NULL = {**dict.fromkeys(TOKEN_FIELDS, 0), "money_spent": 0.0, "citations": 0, "fan_out_queries": 0,
-             "unknown_items": 0}  # a task without a reading (pending, failed) has no usage, as in build_tables
+_NOT_NULL = {name: value for name, value in NO_USAGE.items() if value is not None}  # stored null: no usage
 
 
 TASK_ROW = ("task_id", "engine", "status_code", "status", "status_message", "model")
